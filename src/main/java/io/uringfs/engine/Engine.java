@@ -1,0 +1,554 @@
+package io.uringfs.engine;
+
+import io.uringfs.ring.IoUring;
+import io.uringfs.ring.Probe;
+import io.uringfs.ring.Ring;
+import io.uringfs.ring.RingSetupException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The shared io_uring: any thread submits, one completion thread reaps and wakes the submitter.
+ *
+ * <h2>Submission</h2>
+ * A submitter pushes its {@link Op} on a lock-free pending stack and then tries to become the
+ * <em>flusher</em>. The flusher (one at a time; the SQ has a single producer) drains the stack
+ * into SQEs and hands them all to the kernel with one {@code io_uring_enter}; everyone who pushed
+ * while it was busy is carried along in that batch, so a thousand virtual threads submitting at
+ * once cost a handful of system calls and never queue on a lock per op.
+ *
+ * <h2>Completion</h2>
+ * The completion thread (a named daemon platform thread) waits in {@code io_uring_enter(GETEVENTS)},
+ * reads each CQE, finds the slot by user_data, publishes the result and unparks the waiting thread
+ * (or hands an async op's callback to its executor, never running it itself). A submitter whose op
+ * the kernel finished inline during its own {@code io_uring_enter} (a page-cache hit) reaps the CQ
+ * itself when the completion thread is not doing so, and returns without parking.
+ *
+ * <h2>Backpressure</h2>
+ * There are exactly {@code cqEntries} slots, so the CQ can never hold more completions than it has
+ * room for; a submitter that finds no free slot parks on a semaphore until one is released. A small
+ * share of slots is reserved for cancellations, so a cancel can always be sent. Should the kernel
+ * still report CQ overflow or {@code EBUSY}, the flusher backs off and retries; nothing is dropped.
+ *
+ * <h2>Memory safety</h2>
+ * {@link #submitAndAwait} returns only after the op's CQE, whatever happens to the caller
+ * (interrupts included), so native memory owned by the caller outlives the kernel's use of it. An
+ * async op's callback runs only after its CQE.
+ *
+ * <p>Thread safety: all public methods may be called from any thread.
+ */
+public final class Engine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.uringfs");
+
+    private final Ring ring;
+    private final Probe probe;
+    private final boolean[] usable = new boolean[256];
+    private final Op[] slots;
+    private final Semaphore opPermits;
+    private final Semaphore cancelPermits;
+    private final FreeList free;
+    private final AtomicReference<Op> pending = new AtomicReference<>();
+    private final AtomicBoolean flushing = new AtomicBoolean();
+    private final ReentrantLock cqLock = new ReentrantLock();
+    private final Thread completionThread;
+    private final AtomicLong inFlight = new AtomicLong();
+    private volatile boolean closed;
+    private volatile Thread closer;
+    final EngineStats stats = new EngineStats();
+
+    private Engine(Ring ring, EngineConfig config) {
+        this.ring = ring;
+        this.probe = ring.probe();
+        for (int op = 0; op < 256; op++) {
+            usable[op] = probe.supports(op) && !config.disabledOps().contains(op);
+        }
+        int n = ring.cqEntries();
+        this.slots = new Op[n];
+        for (int i = 0; i < n; i++) slots[i] = new Op(this, i);
+        this.free = new FreeList(n);
+        int reserve = Math.max(1, n / 8);
+        this.opPermits = new Semaphore(n - reserve);
+        this.cancelPermits = new Semaphore(reserve);
+        this.completionThread = Thread.ofPlatform().daemon().name(config.threadName()).unstarted(this::completionLoop);
+    }
+
+    /** The opcodes an engine must have; without them the file system falls back. */
+    private static final byte[] REQUIRED = {
+            IoUring.OP_NOP, IoUring.OP_READ, IoUring.OP_WRITE, IoUring.OP_READV, IoUring.OP_WRITEV,
+            IoUring.OP_FSYNC, IoUring.OP_ASYNC_CANCEL};
+
+    /** Every opcode uringfs may submit: the restriction list registered with the kernel. */
+    static final byte[] USED = {
+            IoUring.OP_NOP, IoUring.OP_READV, IoUring.OP_WRITEV, IoUring.OP_FSYNC, IoUring.OP_ASYNC_CANCEL,
+            IoUring.OP_FALLOCATE, IoUring.OP_OPENAT, IoUring.OP_CLOSE, IoUring.OP_STATX, IoUring.OP_READ,
+            IoUring.OP_WRITE, IoUring.OP_FADVISE, IoUring.OP_SPLICE, IoUring.OP_RENAMEAT, IoUring.OP_UNLINKAT,
+            IoUring.OP_MKDIRAT, IoUring.OP_SYMLINKAT, IoUring.OP_LINKAT, IoUring.OP_FSETXATTR,
+            IoUring.OP_FGETXATTR, IoUring.OP_GETXATTR, IoUring.OP_FTRUNCATE};
+
+    /**
+     * Creates an engine, or explains why io_uring cannot be used here.
+     *
+     * @throws UringUnavailableException with a reason a user can act on
+     */
+    public static Engine start(EngineConfig config) throws UringUnavailableException {
+        Ring ring;
+        try {
+            ring = config.ringFactory().create(config.sqEntries(), config.cqEntries());
+        } catch (RingSetupException e) {
+            throw new UringUnavailableException(explain(e), e);
+        } catch (UnsupportedOperationException | LinkageError e) {
+            throw new UringUnavailableException("io_uring cannot be called from Java here: " + e, e);
+        }
+        try {
+            var missing = ring.probe().missing(REQUIRED);
+            for (byte op : REQUIRED) {
+                if (config.disabledOps().contains((int) op) && !missing.contains(IoUring.opName(op))) {
+                    missing.add(IoUring.opName(op));
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new UringUnavailableException("the kernel's io_uring lacks opcodes uringfs needs: "
+                        + String.join(", ", missing) + " (Linux 5.6 or newer has them)");
+            }
+            ring.restrictAndEnable(config.restrict() ? restrictionList(ring.probe()) : null);
+        } catch (RingSetupException e) {
+            ring.close();
+            throw new UringUnavailableException(explain(e), e);
+        } catch (UringUnavailableException e) {
+            ring.close();
+            throw e;
+        }
+        Engine engine = new Engine(ring, config);
+        engine.completionThread.start();
+        return engine;
+    }
+
+    private static byte[] restrictionList(Probe probe) {
+        int n = 0;
+        byte[] out = new byte[USED.length];
+        for (byte op : USED) if (probe.supports(op)) out[n++] = op;
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** Turns a setup errno into the reason, naming the setting behind it. */
+    static String explain(RingSetupException e) {
+        String sysctl = readSysctl();
+        String what = e.getMessage();
+        return switch (e.errno()) {
+            case 1 /* EPERM */ -> switch (sysctl) {
+                case "2" -> "io_uring is disabled on this host (kernel.io_uring_disabled=2): " + what;
+                case "1" -> "io_uring is restricted to the io_uring_group (kernel.io_uring_disabled=1) and this process is not in it: " + what;
+                default -> "io_uring_setup was refused (EPERM), most likely by a seccomp filter such as Docker's default profile"
+                        + " (run with --security-opt seccomp=<profile allowing io_uring_*>): " + what;
+            };
+            case 38 /* ENOSYS */ -> "the kernel has no io_uring (Linux older than 5.1, CONFIG_IO_URING off, or a seccomp filter answering ENOSYS): " + what;
+            case 12 /* ENOMEM */ -> "the ring's memory could not be locked: raise RLIMIT_MEMLOCK (ulimit -l) or use Linux 5.12+, which does not charge rings to it: " + what;
+            case 24, 23 /* EMFILE, ENFILE */ -> "no file descriptor left for the ring: " + what;
+            default -> "io_uring could not be set up: " + what;
+        };
+    }
+
+    private static String readSysctl() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/io_uring_disabled")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** Whether ops of this opcode go to the ring (the kernel has it and it is not disabled). */
+    public boolean supports(byte opcode) {
+        return usable[opcode & 0xFF];
+    }
+
+    public Probe probe() {
+        return probe;
+    }
+
+    public int slotCount() {
+        return slots.length;
+    }
+
+    public EngineStats stats() {
+        return stats;
+    }
+
+    // ---- slots ----
+
+    /**
+     * A free slot to prepare an op in. Parks (never fails) while every slot is in flight.
+     *
+     * @throws IllegalStateException if the engine is closed
+     */
+    public Op acquire() {
+        if (closed) throw new IllegalStateException("io_uring engine is closed");
+        if (!opPermits.tryAcquire()) {
+            stats.slotWaits.increment();
+            opPermits.acquireUninterruptibly();
+        }
+        return take(false);
+    }
+
+    private Op take(boolean cancel) {
+        Op op = slots[free.pop()];
+        op.isCancel = cancel;
+        op.generation++;
+        op.waiter = null;
+        op.callback = null;
+        op.executor = null;
+        op.state = Op.PREPARED;
+        return op;
+    }
+
+    /** Returns a slot whose op has completed (or was never submitted) to the free list. */
+    public void release(Op op) {
+        int s = op.state;
+        if (s == Op.SUBMITTED) throw new IllegalStateException("op still in flight");
+        if (s == Op.FREE) throw new IllegalStateException("op released twice");
+        op.state = Op.FREE;
+        op.waiter = null;
+        op.callback = null;
+        op.executor = null;
+        boolean cancel = op.isCancel;
+        free.push(op.index);
+        (cancel ? cancelPermits : opPermits).release();
+    }
+
+    // ---- submission ----
+
+    /**
+     * Submits the op and waits for its completion, then releases the slot. The wait ends only with
+     * the CQE. If the thread is interrupted while waiting and {@code cancelOnInterrupt} is set, the
+     * op is cancelled ({@code -ECANCELED} unless it finished first); either way the interrupt status
+     * is kept.
+     *
+     * @return the CQE's result: non-negative on success, {@code -errno} on failure
+     */
+    public int submitAndAwait(Op op, boolean cancelOnInterrupt) {
+        op.waiter = Thread.currentThread();
+        enqueue(op);
+        if (op.state != Op.DONE) reap();
+        boolean interrupted = false, cancelSent = false;
+        while (op.state != Op.DONE) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true;
+                if (cancelOnInterrupt && !cancelSent && op.state != Op.DONE) {
+                    cancelSent = true;
+                    cancel(op.userData(), -1, 0);
+                }
+            }
+        }
+        int res = op.res;
+        release(op);
+        if (interrupted) Thread.currentThread().interrupt();
+        return res;
+    }
+
+    /** {@link #submitAndAwait(Op, boolean)} that does not cancel on interrupt. */
+    public int submitAndAwait(Op op) {
+        return submitAndAwait(op, false);
+    }
+
+    /** Acquires a slot, runs a NOP, returns its result (0). For tests and warm-up. */
+    public int nop() {
+        return submitAndAwait(acquire().prepNop());
+    }
+
+    /**
+     * Submits the op; when its CQE arrives the slot is released and {@code callback} runs on
+     * {@code executor} (never on the completion thread; if the executor rejects it, on a new
+     * virtual thread).
+     */
+    public void submitAsync(Op op, Executor executor, Completion callback) {
+        op.callback = callback;
+        op.executor = executor;
+        enqueue(op);
+    }
+
+    /**
+     * Cancels in-flight ops: the one with {@code userData}, or (with {@code fd >= 0}) every op on
+     * {@code fd}. Fire-and-forget: the cancelled ops complete through their own CQEs.
+     */
+    private void cancel(long userData, int fd, int flags) {
+        cancelPermits.acquireUninterruptibly();
+        Op c = take(true);
+        if (fd >= 0) {
+            c.prep(IoUring.OP_ASYNC_CANCEL, fd, 0, 0, 0, flags | IoUring.ASYNC_CANCEL_FD);
+        } else {
+            c.prep(IoUring.OP_ASYNC_CANCEL, -1, userData, 0, 0, flags);
+        }
+        stats.cancels.increment();
+        enqueue(c);
+    }
+
+    /** Asks the kernel to cancel every op in flight on {@code fd} (e.g. a channel being closed). */
+    public void cancelAll(int fd) {
+        cancel(0, fd, IoUring.ASYNC_CANCEL_ALL);
+    }
+
+    private void enqueue(Op op) {
+        op.state = Op.SUBMITTED;
+        inFlight.incrementAndGet();
+        stats.submitted.increment();
+        Op head;
+        do {
+            head = pending.get();
+            op.nextPending = head;
+        } while (!pending.compareAndSet(head, op));
+        flush();
+    }
+
+    /** Becomes the flusher if nobody is, and submits everything pending (see class comment). */
+    private void flush() {
+        while (pending.get() != null && flushing.compareAndSet(false, true)) {
+            try {
+                Op batch;
+                while ((batch = pending.getAndSet(null)) != null) {
+                    submitBatch(reverse(batch));
+                }
+            } finally {
+                flushing.set(false);
+            }
+        }
+    }
+
+    private static Op reverse(Op head) {
+        Op prev = null;
+        while (head != null) {
+            Op next = head.nextPending;
+            head.nextPending = prev;
+            prev = head;
+            head = next;
+        }
+        return prev;
+    }
+
+    private void submitBatch(Op op) {
+        while (op != null) {
+            var sqe = ring.sqe();
+            if (sqe == null) {
+                stats.sqFull.increment();
+                enterSubmit();
+                continue;
+            }
+            Ring.prep(sqe, op.opcode, op.fd, op.addr, op.len, op.off, op.opFlags, op.userData());
+            if (op.sqeFlags != 0) Ring.prepFlags(sqe, op.sqeFlags);
+            if (op.spliceFdIn != 0) Ring.prepSpliceFdIn(sqe, op.spliceFdIn);
+            if (op.addr3 != 0) Ring.prepAddr3(sqe, op.addr3);
+            Op next = op.nextPending;
+            op.nextPending = null;
+            op = next;
+        }
+        enterSubmit();
+    }
+
+    /** Publishes the SQ tail and calls io_uring_enter until the kernel has consumed every SQE. */
+    private void enterSubmit() {
+        ring.publish();
+        int backoff = 0;
+        for (int toSubmit; (toSubmit = ring.sqPending()) > 0; ) {
+            int r = ring.enter(toSubmit, 0, 0);
+            stats.enterCalls.increment();
+            if (r >= 0) {
+                backoff = 0;
+                continue;
+            }
+            switch (-r) {
+                case 4 /* EINTR */ -> { }
+                case 11, 16 /* EAGAIN, EBUSY: the kernel wants completions reaped first */ -> {
+                    stats.busy.increment();
+                    reap();
+                    LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(backoff++, 6)));
+                }
+                default -> throw new IllegalStateException("io_uring_enter(submit) failed: errno " + -r);
+            }
+        }
+    }
+
+    // ---- completion ----
+
+    /** Reaps available CQEs unless someone else is already doing so. Returns the number reaped. */
+    private int reap() {
+        if (!cqLock.tryLock()) return 0;
+        try {
+            int n = drain();
+            if (n > 0) stats.inlineReaps.add(n);
+            return n;
+        } finally {
+            cqLock.unlock();
+        }
+    }
+
+    /** With {@link #cqLock} held: completes every CQE in the ring. */
+    private int drain() {
+        int head = ring.cqHead();
+        int tail = ring.cqTail();
+        int n = 0;
+        while (head != tail) {
+            long userData = ring.cqeUserData(head);
+            int res = ring.cqeRes(head);
+            int flags = ring.cqeFlags(head);
+            // Give the CQE back before completing it: completing frees a slot, whose next op may
+            // complete before this loop ends, and its CQE must find room.
+            ring.cqAdvance(++head);
+            complete(userData, res, flags);
+            n++;
+            if (head == tail) tail = ring.cqTail();
+        }
+        return n;
+    }
+
+    private void complete(long userData, int res, int flags) {
+        int index = (int) userData;
+        int generation = (int) (userData >>> 32);
+        Op op = index >= 0 && index < slots.length ? slots[index] : null;
+        if (op == null || op.generation != generation || op.state != Op.SUBMITTED) {
+            stats.strayCompletions.increment();
+            return;
+        }
+        op.res = res;
+        op.cqeFlags = flags;
+        Thread waiter = op.waiter;
+        Executor executor = op.executor;
+        boolean cancel = op.isCancel;
+        op.state = Op.DONE;
+        stats.completed.increment();
+        if (waiter != null) {
+            LockSupport.unpark(waiter);
+        } else if (executor != null) {
+            try {
+                executor.execute(op);
+            } catch (RejectedExecutionException e) {
+                Thread.ofVirtual().start(op);
+            }
+        } else if (cancel) {
+            release(op);
+        }
+        if (inFlight.decrementAndGet() == 0 && closed) {
+            Thread c = closer;
+            if (c != null) LockSupport.unpark(c);
+        }
+    }
+
+    private void completionLoop() {
+        while (true) {
+            int n;
+            cqLock.lock();
+            try {
+                n = drain();
+                if ((ring.sqFlags() & IoUring.SQ_CQ_OVERFLOW) != 0) {
+                    // Completions the kernel could not post are waiting in its overflow list;
+                    // an enter with GETEVENTS moves them into the CQ.
+                    stats.cqOverflows.increment();
+                    ring.enter(0, 0, IoUring.ENTER_GETEVENTS);
+                    continue;
+                }
+            } finally {
+                cqLock.unlock();
+            }
+            if (n > 0) stats.completionThreadReaps.add(n);
+            if (closed && inFlight.get() == 0) return;
+            if (n == 0) {
+                int r = ring.enter(0, 1, IoUring.ENTER_GETEVENTS);
+                if (r < 0 && r != -4 /* EINTR */ && r != -62 /* ETIME */ && r != -16 /* EBUSY */) {
+                    LOG.log(System.Logger.Level.ERROR, "io_uring_enter(GETEVENTS) failed: errno " + -r);
+                    LockSupport.parkNanos(1_000_000L);
+                }
+            }
+        }
+    }
+
+    // ---- shutdown ----
+
+    /**
+     * Stops accepting ops, cancels those in flight, waits for every CQE, stops the completion
+     * thread and unmaps the ring. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closer = Thread.currentThread();
+            closed = true;
+        }
+        // Wake the completion thread (and drain whatever is pending) with a last NOP.
+        cancelPermits.acquireUninterruptibly();
+        Op wake = take(true);
+        wake.prepNop();
+        enqueue(wake);
+        while (inFlight.get() > 0) {
+            LockSupport.parkNanos(this, 10_000_000L);
+            reap();
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                completionThread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        ring.close();
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Ops submitted whose CQE has not yet arrived. */
+    public long inFlight() {
+        return inFlight.get();
+    }
+
+    /** The completion thread, for tests and diagnostics. */
+    public Thread completionThread() {
+        return completionThread;
+    }
+
+    /** Lock-free stack of free slot indexes; the head carries a version against ABA. */
+    private static final class FreeList {
+        private final int[] next;
+        private final AtomicLong head = new AtomicLong();
+
+        FreeList(int n) {
+            next = new int[n];
+            for (int i = 0; i < n; i++) next[i] = i + 1 < n ? i + 1 : -1;
+            head.set(pack(0, n > 0 ? 0 : -1));
+        }
+
+        private static long pack(long version, int index) {
+            return (version << 32) | (index & 0xFFFF_FFFFL);
+        }
+
+        int pop() {
+            while (true) {
+                long h = head.get();
+                int index = (int) h;
+                if (index < 0) throw new IllegalStateException("no free slot despite a permit");
+                if (head.compareAndSet(h, pack((h >>> 32) + 1, next[index]))) return index;
+            }
+        }
+
+        void push(int index) {
+            while (true) {
+                long h = head.get();
+                next[index] = (int) h;
+                if (head.compareAndSet(h, pack((h >>> 32) + 1, index))) return;
+            }
+        }
+    }
+}

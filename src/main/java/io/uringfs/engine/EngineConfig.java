@@ -1,0 +1,66 @@
+package io.uringfs.engine;
+
+import io.uringfs.ring.Ring;
+import io.uringfs.ring.RingSetupException;
+
+import java.util.Set;
+
+/**
+ * How to build an {@link Engine}. Immutable.
+ *
+ * @param sqEntries      submission queue size (rounded up to a power of two by the kernel)
+ * @param cqEntries      completion queue size; also the most ops in flight at once (0: twice sqEntries)
+ * @param disabledOps    opcodes never to use even if the kernel has them (they take the plain-syscall path)
+ * @param restrict       register {@code IORING_REGISTER_RESTRICTIONS} so the ring accepts only the opcodes uringfs uses
+ * @param ringFactory    how the ring is created; tests substitute one that fails with a chosen errno
+ * @param threadName     name of the completion thread
+ */
+public record EngineConfig(int sqEntries, int cqEntries, Set<Integer> disabledOps, boolean restrict,
+                           RingFactory ringFactory, String threadName) {
+
+    /** Creates the ring; the seam tests use to force each unavailability path. */
+    @FunctionalInterface
+    public interface RingFactory {
+        Ring create(int sqEntries, int cqEntries) throws RingSetupException;
+    }
+
+    public static final int DEFAULT_SQ_ENTRIES = 256;
+
+    public EngineConfig {
+        if (sqEntries < 1 || sqEntries > 32768) {
+            throw new IllegalArgumentException("sqEntries must be in [1, 32768]: " + sqEntries);
+        }
+        if (cqEntries != 0 && (cqEntries < sqEntries || cqEntries > 65536)) {
+            throw new IllegalArgumentException("cqEntries must be 0 or in [sqEntries, 65536]: " + cqEntries);
+        }
+        disabledOps = Set.copyOf(disabledOps);
+    }
+
+    public static EngineConfig defaults() {
+        return new EngineConfig(DEFAULT_SQ_ENTRIES, 0, Set.of(), true, Ring::create, "uringfs-completions");
+    }
+
+    public EngineConfig withSqEntries(int n) {
+        return new EngineConfig(n, cqEntries, disabledOps, restrict, ringFactory, threadName);
+    }
+
+    public EngineConfig withCqEntries(int n) {
+        return new EngineConfig(sqEntries, n, disabledOps, restrict, ringFactory, threadName);
+    }
+
+    public EngineConfig withDisabledOps(Set<Integer> ops) {
+        return new EngineConfig(sqEntries, cqEntries, ops, restrict, ringFactory, threadName);
+    }
+
+    public EngineConfig withRestrict(boolean r) {
+        return new EngineConfig(sqEntries, cqEntries, disabledOps, r, ringFactory, threadName);
+    }
+
+    public EngineConfig withRingFactory(RingFactory f) {
+        return new EngineConfig(sqEntries, cqEntries, disabledOps, restrict, f, threadName);
+    }
+
+    public EngineConfig withThreadName(String name) {
+        return new EngineConfig(sqEntries, cqEntries, disabledOps, restrict, ringFactory, name);
+    }
+}

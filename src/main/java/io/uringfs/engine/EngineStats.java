@@ -1,0 +1,51 @@
+package io.uringfs.engine;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one engine, for tests, benchmarks and diagnostics. Cheap to update from any thread.
+ */
+public final class EngineStats {
+    final LongAdder submitted = new LongAdder();
+    final LongAdder completed = new LongAdder();
+    final LongAdder strayCompletions = new LongAdder();
+    final LongAdder enterCalls = new LongAdder();
+    final LongAdder inlineReaps = new LongAdder();
+    final LongAdder completionThreadReaps = new LongAdder();
+    final LongAdder slotWaits = new LongAdder();
+    final LongAdder sqFull = new LongAdder();
+    final LongAdder busy = new LongAdder();
+    final LongAdder cqOverflows = new LongAdder();
+    final LongAdder cancels = new LongAdder();
+
+    /** Ops handed to the kernel (including cancels and internal NOPs). */
+    public long submitted() { return submitted.sum(); }
+    /** CQEs matched to their op. */
+    public long completed() { return completed.sum(); }
+    /** CQEs that matched no op in flight: must stay 0 (a non-zero value means a double completion). */
+    public long strayCompletions() { return strayCompletions.sum(); }
+    /** io_uring_enter calls made to submit. */
+    public long enterCalls() { return enterCalls.sum(); }
+    /** CQEs reaped by submitting threads (the no-park fast path). */
+    public long inlineReaps() { return inlineReaps.sum(); }
+    /** CQEs reaped by the completion thread. */
+    public long completionThreadReaps() { return completionThreadReaps.sum(); }
+    /** Times a submitter parked because every slot was in flight. */
+    public long slotWaits() { return slotWaits.sum(); }
+    /** Times the flusher found the SQ full and had to enter before continuing. */
+    public long sqFull() { return sqFull.sum(); }
+    /** EBUSY/EAGAIN answers from io_uring_enter (retried). */
+    public long busy() { return busy.sum(); }
+    /** Times the kernel flagged CQ overflow (completions then flushed from its overflow list). */
+    public long cqOverflows() { return cqOverflows.sum(); }
+    /** ASYNC_CANCEL ops sent. */
+    public long cancels() { return cancels.sum(); }
+
+    @Override
+    public String toString() {
+        return "EngineStats[submitted=" + submitted() + ", completed=" + completed() + ", stray=" + strayCompletions()
+                + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", threadReaps=" + completionThreadReaps()
+                + ", slotWaits=" + slotWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
+                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + "]";
+    }
+}

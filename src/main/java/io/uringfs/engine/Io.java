@@ -1,0 +1,198 @@
+package io.uringfs.engine;
+
+import io.uringfs.ring.IoUring;
+import io.uringfs.ring.Syscalls;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The file system's one dispatcher for file operations: each method runs the operation on the
+ * shared ring when the kernel has the opcode (asked of the probe once, at engine start), and
+ * otherwise as a plain system call through {@link Syscalls}. With no engine at all (io_uring
+ * unavailable, fallback policy) every operation is a plain system call.
+ *
+ * <p>Results follow the kernel's convention: non-negative on success, {@code -errno} on failure.
+ * Pointer arguments must stay valid until the method returns; since ring waits end only with the
+ * CQE, memory from a caller's confined arena is safe to pass.
+ *
+ * <p>Reads and writes try {@code preadv2}/{@code pwritev2} with {@code RWF_NOWAIT} first: a
+ * page-cache hit is then served in one short system call that cannot block the carrier, and only a
+ * miss ({@code EAGAIN}) goes to the ring, where the wait parks the thread instead of pinning it.
+ *
+ * <p>Which operations have an io_uring opcode: read, write, readv, writev, fsync/fdatasync,
+ * openat, close, statx, mkdirat, unlinkat, renameat, symlinkat, linkat, fallocate, ftruncate,
+ * fadvise, getxattr/fgetxattr/fsetxattr, splice. Plain system calls only: getdents64, readlinkat,
+ * fchmodat, fchownat, utimensat, faccessat, statfs, listxattr/removexattr, fcntl locks, inotify.
+ *
+ * <p>Thread safety: immutable apart from the learned NOWAIT support flag; safe from any thread.
+ */
+public final class Io {
+    /** RWF_NOWAIT: fail with EAGAIN instead of waiting for the disk. */
+    public static final int RWF_NOWAIT = 0x8;
+
+    private static final ThreadLocal<MemorySegment> IOVEC =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
+
+    private final Engine engine;
+    /** Cleared the first time the file system answers EOPNOTSUPP to a NOWAIT write. */
+    private volatile boolean nowaitWrites = true;
+
+    public Io(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** The engine, or null when running on plain system calls. */
+    public Engine engine() {
+        return engine;
+    }
+
+    public boolean usesRing() {
+        return engine != null;
+    }
+
+    private boolean ring(byte opcode) {
+        return engine != null && engine.supports(opcode);
+    }
+
+    private int run(Op op) {
+        return engine.submitAndAwait(op);
+    }
+
+    // ---- data ----
+
+    /**
+     * Reads up to {@code len} bytes at {@code offset} (-1: the file position) into native memory.
+     *
+     * @param tryNowait whether to try the page cache first (false for O_DIRECT, where it always misses)
+     * @param cancelOnInterrupt whether an interrupt cancels the ring op
+     */
+    public long read(int fd, long addr, int len, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
+        if (engine == null) {
+            return offset < 0 ? Syscalls.read(fd, MemorySegment.ofAddress(addr), len)
+                              : Syscalls.pread(fd, MemorySegment.ofAddress(addr), len, offset);
+        }
+        if (tryNowait) {
+            long r = Syscalls.preadv2(fd, iovec(addr, len), 1, offset, RWF_NOWAIT);
+            if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return r;
+        }
+        return engine.submitAndAwait(engine.acquire().prepRead(fd, addr, len, offset), cancelOnInterrupt);
+    }
+
+    /** Writes up to {@code len} bytes at {@code offset} (-1: the file position, or the end with O_APPEND). */
+    public long write(int fd, long addr, int len, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
+        if (engine == null) {
+            return offset < 0 ? Syscalls.write(fd, MemorySegment.ofAddress(addr), len)
+                              : Syscalls.pwrite(fd, MemorySegment.ofAddress(addr), len, offset);
+        }
+        if (tryNowait && nowaitWrites) {
+            long r = Syscalls.pwritev2(fd, iovec(addr, len), 1, offset, RWF_NOWAIT);
+            if (r == -Errno.EOPNOTSUPP) nowaitWrites = false;
+            else if (r != -Errno.EAGAIN) return r;
+        }
+        return engine.submitAndAwait(engine.acquire().prepWrite(fd, addr, len, offset), cancelOnInterrupt);
+    }
+
+    /** readv into {@code count} iovecs at {@code iov}; offset -1: the file position. */
+    public long readv(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
+        if (engine == null) return Syscalls.preadv2(fd, iov, count, offset, 0);
+        if (tryNowait) {
+            long r = Syscalls.preadv2(fd, iov, count, offset, RWF_NOWAIT);
+            if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return r;
+        }
+        return engine.submitAndAwait(engine.acquire().prepReadv(fd, iov, count, offset), cancelOnInterrupt);
+    }
+
+    public long writev(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
+        if (engine == null) return Syscalls.pwritev2(fd, iov, count, offset, 0);
+        if (tryNowait && nowaitWrites) {
+            long r = Syscalls.pwritev2(fd, iov, count, offset, RWF_NOWAIT);
+            if (r == -Errno.EOPNOTSUPP) nowaitWrites = false;
+            else if (r != -Errno.EAGAIN) return r;
+        }
+        return engine.submitAndAwait(engine.acquire().prepWritev(fd, iov, count, offset), cancelOnInterrupt);
+    }
+
+    private static MemorySegment iovec(long addr, int len) {
+        MemorySegment iov = IOVEC.get();
+        iov.set(ValueLayout.JAVA_LONG, 0, addr);
+        iov.set(ValueLayout.JAVA_LONG, 8, len);
+        return iov;
+    }
+
+    public int fsync(int fd, boolean metadata) {
+        return ring(IoUring.OP_FSYNC) ? run(engine.acquire().prepFsync(fd, metadata)) : Syscalls.fsync(fd, metadata);
+    }
+
+    public int ftruncate(int fd, long length) {
+        return ring(IoUring.OP_FTRUNCATE) ? run(engine.acquire().prepFtruncate(fd, length)) : Syscalls.ftruncate(fd, length);
+    }
+
+    public int fallocate(int fd, int mode, long offset, long length) {
+        return ring(IoUring.OP_FALLOCATE) ? run(engine.acquire().prepFallocate(fd, mode, offset, length))
+                                          : Syscalls.fallocate(fd, mode, offset, length);
+    }
+
+    public int fadvise(int fd, long offset, long length, int advice) {
+        return ring(IoUring.OP_FADVISE) && length <= Integer.MAX_VALUE
+                ? run(engine.acquire().prepFadvise(fd, offset, (int) length, advice))
+                : Syscalls.fadvise(fd, offset, length, advice);
+    }
+
+    // ---- descriptors and metadata ----
+
+    public int openat(int dirfd, MemorySegment path, int flags, int mode) {
+        return ring(IoUring.OP_OPENAT) ? run(engine.acquire().prepOpenat(dirfd, path, flags, mode))
+                                       : Syscalls.openat(dirfd, path, flags, mode);
+    }
+
+    public int close(int fd) {
+        return ring(IoUring.OP_CLOSE) ? run(engine.acquire().prepClose(fd)) : Syscalls.close(fd);
+    }
+
+    public int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
+        return ring(IoUring.OP_STATX) ? run(engine.acquire().prepStatx(dirfd, path, flags, mask, buf))
+                                      : Syscalls.statx(dirfd, path, flags, mask, buf);
+    }
+
+    public int mkdirat(int dirfd, MemorySegment path, int mode) {
+        return ring(IoUring.OP_MKDIRAT) ? run(engine.acquire().prepMkdirat(dirfd, path, mode))
+                                        : Syscalls.mkdirat(dirfd, path, mode);
+    }
+
+    public int unlinkat(int dirfd, MemorySegment path, int flags) {
+        return ring(IoUring.OP_UNLINKAT) ? run(engine.acquire().prepUnlinkat(dirfd, path, flags))
+                                         : Syscalls.unlinkat(dirfd, path, flags);
+    }
+
+    public int renameat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
+        return ring(IoUring.OP_RENAMEAT) ? run(engine.acquire().prepRenameat(olddirfd, oldpath, newdirfd, newpath, flags))
+                                         : Syscalls.renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
+    }
+
+    public int symlinkat(MemorySegment target, int newdirfd, MemorySegment linkpath) {
+        return ring(IoUring.OP_SYMLINKAT) ? run(engine.acquire().prepSymlinkat(target, newdirfd, linkpath))
+                                          : Syscalls.symlinkat(target, newdirfd, linkpath);
+    }
+
+    public int linkat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
+        return ring(IoUring.OP_LINKAT) ? run(engine.acquire().prepLinkat(olddirfd, oldpath, newdirfd, newpath, flags))
+                                       : Syscalls.linkat(olddirfd, oldpath, newdirfd, newpath, flags);
+    }
+
+    public long getxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) {
+        return ring(IoUring.OP_GETXATTR) ? run(engine.acquire().prepGetxattr(path, name, value, (int) size))
+                                         : Syscalls.getxattr(path, name, value, size);
+    }
+
+    public long fgetxattr(int fd, MemorySegment name, MemorySegment value, long size) {
+        return ring(IoUring.OP_FGETXATTR) ? run(engine.acquire().prepFgetxattr(fd, name, value, (int) size))
+                                          : Syscalls.fgetxattr(fd, name, value, size);
+    }
+
+    public int fsetxattr(int fd, MemorySegment name, MemorySegment value, long size, int flags) {
+        return ring(IoUring.OP_FSETXATTR) ? run(engine.acquire().prepFsetxattr(fd, name, value, (int) size, flags))
+                                          : Syscalls.fsetxattr(fd, name, value, size, flags);
+    }
+}

@@ -1,0 +1,190 @@
+package io.uringfs.engine;
+
+import io.uringfs.ring.IoUring;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.Executor;
+
+/**
+ * One slot of the engine's in-flight table: the request to put in an SQE and, once the CQE
+ * arrives, its result. Slots are preallocated and reused, so submitting an op allocates nothing.
+ *
+ * <p>Life cycle: {@link Engine#acquire()} hands out a free slot; the caller fills it with one of the
+ * {@code prep*} methods and passes it to {@link Engine#submitAndAwait} (the caller's thread waits)
+ * or {@link Engine#submitAsync} (a callback runs on an executor). The slot, and any native memory
+ * the request points to, stays untouched by the engine's users until the kernel's CQE for it has
+ * arrived; only then is it returned to the free list. Each submission carries a fresh generation in
+ * its user_data, so a CQE can never complete the wrong (reused) slot.
+ *
+ * <p>Thread safety: a slot is owned by one thread between acquire and submit; afterwards the
+ * engine publishes its completion with a volatile write of {@link #state}.
+ */
+public final class Op implements Runnable {
+    static final int FREE = 0, PREPARED = 1, SUBMITTED = 2, DONE = 3;
+
+    final Engine engine;
+    final int index;
+    int generation;
+
+    // request
+    byte opcode;
+    byte sqeFlags;
+    int fd;
+    long addr;
+    int len;
+    long off;
+    int opFlags;
+    int spliceFdIn;
+    long addr3;
+
+    // submission
+    Op nextPending;
+    boolean isCancel;
+    long submittedNanos;
+
+    // completion
+    volatile int state;
+    int res;
+    int cqeFlags;
+    Thread waiter;
+    Completion callback;
+    Executor executor;
+
+    Op(Engine engine, int index) {
+        this.engine = engine;
+        this.index = index;
+    }
+
+    long userData() {
+        return ((long) generation << 32) | (index & 0xFFFF_FFFFL);
+    }
+
+    /** Result of the finished op: non-negative on success, {@code -errno} on failure. */
+    public int result() {
+        return res;
+    }
+
+    /** What runs an async op's callback: the slot is recycled before the callback sees the result. */
+    @Override
+    public void run() {
+        Completion c = callback;
+        int r = res;
+        engine.release(this);
+        c.completed(r);
+    }
+
+    /** Fills the request; {@code addr}/{@code off} meanings depend on the opcode, as in io_uring_enter(2). */
+    public Op prep(byte opcode, int fd, long addr, int len, long off, int opFlags) {
+        this.opcode = opcode;
+        this.sqeFlags = 0;
+        this.fd = fd;
+        this.addr = addr;
+        this.len = len;
+        this.off = off;
+        this.opFlags = opFlags;
+        this.spliceFdIn = 0;
+        this.addr3 = 0;
+        return this;
+    }
+
+    public Op prepNop() {
+        return prep(IoUring.OP_NOP, -1, 0, 0, 0, 0);
+    }
+
+    /** read into {@code len} bytes at {@code buf}; {@code offset} -1 means the file position. */
+    public Op prepRead(int fd, long buf, int len, long offset) {
+        return prep(IoUring.OP_READ, fd, buf, len, offset, 0);
+    }
+
+    public Op prepWrite(int fd, long buf, int len, long offset) {
+        return prep(IoUring.OP_WRITE, fd, buf, len, offset, 0);
+    }
+
+    public Op prepReadv(int fd, MemorySegment iovecs, int count, long offset) {
+        return prep(IoUring.OP_READV, fd, iovecs.address(), count, offset, 0);
+    }
+
+    public Op prepWritev(int fd, MemorySegment iovecs, int count, long offset) {
+        return prep(IoUring.OP_WRITEV, fd, iovecs.address(), count, offset, 0);
+    }
+
+    public Op prepFsync(int fd, boolean metadata) {
+        return prep(IoUring.OP_FSYNC, fd, 0, 0, 0, metadata ? 0 : IoUring.FSYNC_DATASYNC);
+    }
+
+    public Op prepOpenat(int dirfd, MemorySegment path, int flags, int mode) {
+        return prep(IoUring.OP_OPENAT, dirfd, path.address(), mode, 0, flags);
+    }
+
+    public Op prepClose(int fd) {
+        return prep(IoUring.OP_CLOSE, fd, 0, 0, 0, 0);
+    }
+
+    public Op prepStatx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statxBuf) {
+        return prep(IoUring.OP_STATX, dirfd, path.address(), mask, statxBuf.address(), flags);
+    }
+
+    public Op prepMkdirat(int dirfd, MemorySegment path, int mode) {
+        return prep(IoUring.OP_MKDIRAT, dirfd, path.address(), mode, 0, 0);
+    }
+
+    public Op prepUnlinkat(int dirfd, MemorySegment path, int flags) {
+        return prep(IoUring.OP_UNLINKAT, dirfd, path.address(), 0, 0, flags);
+    }
+
+    public Op prepRenameat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
+        return prep(IoUring.OP_RENAMEAT, olddirfd, oldpath.address(), newdirfd, newpath.address(), flags);
+    }
+
+    public Op prepSymlinkat(MemorySegment target, int newdirfd, MemorySegment linkpath) {
+        return prep(IoUring.OP_SYMLINKAT, newdirfd, target.address(), 0, linkpath.address(), 0);
+    }
+
+    public Op prepLinkat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
+        return prep(IoUring.OP_LINKAT, olddirfd, oldpath.address(), newdirfd, newpath.address(), flags);
+    }
+
+    public Op prepFallocate(int fd, int mode, long offset, long length) {
+        // io_uring passes the length in sqe->addr and the mode in sqe->len.
+        return prep(IoUring.OP_FALLOCATE, fd, length, mode, offset, 0);
+    }
+
+    public Op prepFtruncate(int fd, long length) {
+        return prep(IoUring.OP_FTRUNCATE, fd, 0, 0, length, 0);
+    }
+
+    public Op prepFadvise(int fd, long offset, int length, int advice) {
+        return prep(IoUring.OP_FADVISE, fd, 0, length, offset, advice);
+    }
+
+    public Op prepGetxattr(MemorySegment path, MemorySegment name, MemorySegment value, int size) {
+        prep(IoUring.OP_GETXATTR, 0, name.address(), size, value.address(), 0);
+        this.addr3 = path.address();
+        return this;
+    }
+
+    public Op prepFgetxattr(int fd, MemorySegment name, MemorySegment value, int size) {
+        return prep(IoUring.OP_FGETXATTR, fd, name.address(), size, value.address(), 0);
+    }
+
+    public Op prepFsetxattr(int fd, MemorySegment name, MemorySegment value, int size, int flags) {
+        return prep(IoUring.OP_FSETXATTR, fd, name.address(), size, value.address(), flags);
+    }
+
+    /** splice(2): {@code offIn}/{@code offOut} -1 mean "no offset" (pipes, or the file position). */
+    public Op prepSplice(int fdIn, long offIn, int fdOut, long offOut, int len, int flags) {
+        prep(IoUring.OP_SPLICE, fdOut, offIn, len, offOut, flags);
+        this.spliceFdIn = fdIn;
+        return this;
+    }
+
+    /** Marks the op to be linked to the next one submitted by the same thread (IOSQE_IO_LINK). */
+    public Op link() {
+        this.sqeFlags |= IoUring.SQE_IO_LINK;
+        return this;
+    }
+
+    public byte opcode() {
+        return opcode;
+    }
+}

@@ -1,0 +1,281 @@
+package io.uringfs.ring;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+import static io.uringfs.ring.IoUring.SETUP_CLAMP;
+import static io.uringfs.ring.IoUring.SETUP_CQSIZE;
+import static io.uringfs.ring.IoUring.SETUP_R_DISABLED;
+import static io.uringfs.ring.IoUring.SETUP_SUBMIT_ALL;
+import static io.uringfs.ring.RingLayouts.*;
+
+/**
+ * One io_uring instance: the ring fd, the mmapped SQ ring, CQ ring and SQE array, and the
+ * kernel's opcode probe.
+ *
+ * <p>The protocol (see io_uring(7) and liburing's {@code queue.c}): the application owns the SQ
+ * tail and the CQ head, the kernel owns the SQ head and the CQ tail. We store our indexes with
+ * release semantics and load the kernel's with acquire semantics, so an SQE is fully written before
+ * the kernel can see its tail, and a CQE is fully read before the kernel can reuse its slot.
+ *
+ * <p>Thread safety: this class does no locking. The SQ side ({@link #sqe}, {@link #publish}) must
+ * be used by one thread at a time, the CQ side ({@link #cqReady}, {@link #cqe*}, {@link #cqAdvance})
+ * likewise; {@link #enter} may be called from any thread. {@code engine.Engine} provides that
+ * discipline.
+ */
+public final class Ring implements AutoCloseable {
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private final int fd;
+    private final int features;
+    private final int sqEntries, cqEntries;
+    private final MemorySegment sqRing, cqRing, sqes;
+    private final long sqRingSize, cqRingSize, sqesSize;
+    private final boolean singleMmap;
+    private final long sqHeadOff, sqTailOff, sqFlagsOff, sqDroppedOff;
+    private final int sqMask;
+    private final long cqHeadOff, cqTailOff, cqOverflowOff, cqesOff;
+    private final int cqMask;
+    private final Probe probe;
+
+    /** Our copy of the SQ tail (we are its only writer). */
+    private int sqTail;
+
+    private Ring(int fd, MemorySegment params, MemorySegment sqRing, MemorySegment cqRing, MemorySegment sqes,
+                 long sqRingSize, long cqRingSize, long sqesSize, boolean singleMmap, Probe probe) {
+        this.fd = fd;
+        this.features = (int) P_FEATURES.get(params, 0L);
+        this.sqEntries = (int) P_SQ_ENTRIES.get(params, 0L);
+        this.cqEntries = (int) P_CQ_ENTRIES.get(params, 0L);
+        this.sqRing = sqRing;
+        this.cqRing = cqRing;
+        this.sqes = sqes;
+        this.sqRingSize = sqRingSize;
+        this.cqRingSize = cqRingSize;
+        this.sqesSize = sqesSize;
+        this.singleMmap = singleMmap;
+        this.sqHeadOff = params.get(ValueLayout.JAVA_INT, offsetField("sq_off", "head"));
+        this.sqTailOff = params.get(ValueLayout.JAVA_INT, offsetField("sq_off", "tail"));
+        this.sqFlagsOff = params.get(ValueLayout.JAVA_INT, offsetField("sq_off", "flags_or_overflow"));
+        this.sqDroppedOff = params.get(ValueLayout.JAVA_INT, offsetField("sq_off", "dropped_or_cqes"));
+        this.sqMask = sqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, offsetField("sq_off", "ring_mask")));
+        this.cqHeadOff = params.get(ValueLayout.JAVA_INT, offsetField("cq_off", "head"));
+        this.cqTailOff = params.get(ValueLayout.JAVA_INT, offsetField("cq_off", "tail"));
+        this.cqOverflowOff = params.get(ValueLayout.JAVA_INT, offsetField("cq_off", "flags_or_overflow"));
+        this.cqesOff = params.get(ValueLayout.JAVA_INT, offsetField("cq_off", "dropped_or_cqes"));
+        this.cqMask = cqRing.get(ValueLayout.JAVA_INT, params.get(ValueLayout.JAVA_INT, offsetField("cq_off", "ring_mask")));
+        this.probe = probe;
+        this.sqTail = (int) INT.getAcquire(sqRing, sqTailOff);
+        // Identity-map the SQ index array once: slot i of the array always names SQE i.
+        long arrayOff = params.get(ValueLayout.JAVA_INT, offsetField("sq_off", "array_or_flags"));
+        for (int i = 0; i < sqEntries; i++) {
+            sqRing.set(ValueLayout.JAVA_INT, arrayOff + 4L * i, i);
+        }
+    }
+
+    /**
+     * Sets up a ring. The ring starts disabled ({@code IORING_SETUP_R_DISABLED}) so that
+     * restrictions can be registered before it accepts any SQE; call {@link #enable}.
+     *
+     * @throws RingSetupException with the kernel's errno and the step that failed
+     */
+    public static Ring create(int entries, int cqEntries) throws RingSetupException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = arena.allocate(PARAMS);
+            int flags = SETUP_CLAMP | SETUP_R_DISABLED | SETUP_SUBMIT_ALL;
+            if (cqEntries > 0) {
+                flags |= SETUP_CQSIZE;
+                P_CQ_ENTRIES.set(params, 0L, cqEntries);
+            }
+            P_FLAGS.set(params, 0L, flags);
+            int fd = Syscalls.ioUringSetup(entries, params);
+            if (fd == -22 /* EINVAL: a kernel older than SUBMIT_ALL (5.18) */) {
+                params.fill((byte) 0);
+                flags &= ~SETUP_SUBMIT_ALL;
+                if (cqEntries > 0) P_CQ_ENTRIES.set(params, 0L, cqEntries);
+                P_FLAGS.set(params, 0L, flags);
+                fd = Syscalls.ioUringSetup(entries, params);
+            }
+            if (fd < 0) throw new RingSetupException("io_uring_setup", -fd);
+            try {
+                return map(fd, params);
+            } catch (RingSetupException | RuntimeException e) {
+                Syscalls.close(fd);
+                throw e;
+            }
+        }
+    }
+
+    private static Ring map(int fd, MemorySegment params) throws RingSetupException {
+        int features = (int) P_FEATURES.get(params, 0L);
+        int sqEntries = (int) P_SQ_ENTRIES.get(params, 0L);
+        int cqEntries = (int) P_CQ_ENTRIES.get(params, 0L);
+        long sqRingSize = params.get(ValueLayout.JAVA_INT, offsetField("sq_off", "array_or_flags")) + 4L * sqEntries;
+        long cqRingSize = params.get(ValueLayout.JAVA_INT, offsetField("cq_off", "dropped_or_cqes")) + CQE.byteSize() * cqEntries;
+        boolean single = (features & IoUring.FEAT_SINGLE_MMAP) != 0;
+        if (single) {
+            sqRingSize = cqRingSize = Math.max(sqRingSize, cqRingSize);
+        }
+        int prot = Syscalls.PROT_READ | Syscalls.PROT_WRITE;
+        int mflags = Syscalls.MAP_SHARED | Syscalls.MAP_POPULATE;
+        MemorySegment[] out = new MemorySegment[1];
+        long r = Syscalls.mmap(sqRingSize, prot, mflags, fd, IoUring.OFF_SQ_RING, out);
+        if (r < 0) throw new RingSetupException("mmap(SQ ring)", (int) -r);
+        MemorySegment sq = out[0].reinterpret(sqRingSize);
+        MemorySegment cq;
+        if (single) {
+            cq = sq;
+        } else {
+            r = Syscalls.mmap(cqRingSize, prot, mflags, fd, IoUring.OFF_CQ_RING, out);
+            if (r < 0) {
+                Syscalls.munmap(sq, sqRingSize);
+                throw new RingSetupException("mmap(CQ ring)", (int) -r);
+            }
+            cq = out[0].reinterpret(cqRingSize);
+        }
+        long sqesSize = SQE.byteSize() * sqEntries;
+        r = Syscalls.mmap(sqesSize, prot, mflags, fd, IoUring.OFF_SQES, out);
+        if (r < 0) {
+            Syscalls.munmap(sq, sqRingSize);
+            if (!single) Syscalls.munmap(cq, cqRingSize);
+            throw new RingSetupException("mmap(SQEs)", (int) -r);
+        }
+        MemorySegment sqes = out[0].reinterpret(sqesSize);
+        Probe probe = Probe.read(fd);
+        return new Ring(fd, params, sq, cq, sqes, sqRingSize, cqRingSize, sqesSize, single, probe);
+    }
+
+    /** Registers opcode restrictions (only these opcodes, no further register calls) and enables the ring. */
+    public void restrictAndEnable(byte[] allowedOps) throws RingSetupException {
+        if (allowedOps != null) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment rs = arena.allocate(RESTRICTION, allowedOps.length + 1L);
+                long size = RESTRICTION.byteSize();
+                for (int i = 0; i < allowedOps.length; i++) {
+                    rs.set(ValueLayout.JAVA_SHORT, i * size, IoUring.RESTRICTION_SQE_OP);
+                    rs.set(ValueLayout.JAVA_BYTE, i * size + 2, allowedOps[i]);
+                }
+                // Permit the SQE flags the engine sets (links and forced-async), nothing else.
+                long last = allowedOps.length * size;
+                rs.set(ValueLayout.JAVA_SHORT, last, IoUring.RESTRICTION_SQE_FLAGS_ALLOWED);
+                rs.set(ValueLayout.JAVA_BYTE, last + 2, (byte) (IoUring.SQE_IO_LINK | IoUring.SQE_ASYNC));
+                int r = Syscalls.ioUringRegister(fd, IoUring.REGISTER_RESTRICTIONS, rs, allowedOps.length + 1);
+                if (r < 0) throw new RingSetupException("io_uring_register(RESTRICTIONS)", -r);
+            }
+        }
+        int r = Syscalls.ioUringRegister(fd, IoUring.REGISTER_ENABLE_RINGS, MemorySegment.NULL, 0);
+        if (r < 0) throw new RingSetupException("io_uring_register(ENABLE_RINGS)", -r);
+    }
+
+    public Probe probe() { return probe; }
+    public int fd() { return fd; }
+    public int features() { return features; }
+    public int sqEntries() { return sqEntries; }
+    public int cqEntries() { return cqEntries; }
+    public boolean hasFeature(int feature) { return (features & feature) == feature; }
+
+    // ---- submission side (one thread at a time) ----
+
+    /** Free SQ slots right now (the kernel may free more concurrently). */
+    public int sqSpace() {
+        int head = (int) INT.getAcquire(sqRing, sqHeadOff);
+        return sqEntries - (sqTail - head);
+    }
+
+    /** SQEs published but not yet consumed by the kernel. */
+    public int sqPending() {
+        return sqTail - (int) INT.getAcquire(sqRing, sqHeadOff);
+    }
+
+    /**
+     * The next free SQE, zeroed, or null when the SQ is full. It becomes visible to the kernel only
+     * at {@link #publish()}.
+     */
+    public MemorySegment sqe() {
+        if (sqSpace() <= 0) return null;
+        MemorySegment sqe = sqes.asSlice((sqTail & sqMask) * SQE.byteSize(), SQE.byteSize());
+        sqe.fill((byte) 0);
+        sqTail++;
+        return sqe;
+    }
+
+    /** Makes every SQE handed out by {@link #sqe()} visible to the kernel (store-release of the tail). */
+    public void publish() {
+        INT.setRelease(sqRing, sqTailOff, sqTail);
+    }
+
+    public int sqFlags() {
+        return (int) INT.getAcquire(sqRing, sqFlagsOff);
+    }
+
+    public int sqDropped() {
+        return (int) INT.getAcquire(sqRing, sqDroppedOff);
+    }
+
+    // ---- completion side (one thread at a time) ----
+
+    public int cqHead() { return (int) INT.get(cqRing, cqHeadOff); }
+
+    /** The kernel's CQ tail (load-acquire: CQEs before it are fully written). */
+    public int cqTail() { return (int) INT.getAcquire(cqRing, cqTailOff); }
+
+    public long cqeUserData(int index) { return cqRing.get(ValueLayout.JAVA_LONG, cqeOffset(index) + CQE_USER_DATA); }
+    public int cqeRes(int index) { return cqRing.get(ValueLayout.JAVA_INT, cqeOffset(index) + CQE_RES); }
+    public int cqeFlags(int index) { return cqRing.get(ValueLayout.JAVA_INT, cqeOffset(index) + CQE_FLAGS); }
+
+    private long cqesOffsetBase() { return cqesOff; }
+
+    private long cqeOffset(int index) {
+        return cqesOffsetBase() + (long) (index & cqMask) * CQE.byteSize();
+    }
+
+    /** Hands CQ slots up to {@code newHead} back to the kernel (store-release). */
+    public void cqAdvance(int newHead) {
+        INT.setRelease(cqRing, cqHeadOff, newHead);
+    }
+
+    /** Completions the kernel dropped because the CQ was full (kernels without NODROP). */
+    public int cqOverflow() { return (int) INT.getAcquire(cqRing, cqOverflowOff); }
+
+    // ---- syscalls ----
+
+    /** io_uring_enter(2); returns the number submitted, or -errno. */
+    public int enter(int toSubmit, int minComplete, int flags) {
+        return Syscalls.ioUringEnter(fd, toSubmit, minComplete, flags);
+    }
+
+    @Override
+    public void close() {
+        Syscalls.munmap(sqes, sqesSize);
+        Syscalls.munmap(sqRing, sqRingSize);
+        if (!singleMmap) Syscalls.munmap(cqRing, cqRingSize);
+        Syscalls.close(fd);
+    }
+
+    // ---- SQE preparation (field offsets from RingLayouts) ----
+
+    public static void prep(MemorySegment sqe, byte opcode, int fd, long addr, int len, long off, int opFlags,
+                            long userData) {
+        sqe.set(ValueLayout.JAVA_BYTE, SQE_OPCODE, opcode);
+        sqe.set(ValueLayout.JAVA_INT, SQE_FD, fd);
+        sqe.set(ValueLayout.JAVA_LONG, SQE_ADDR, addr);
+        sqe.set(ValueLayout.JAVA_INT, SQE_LEN, len);
+        sqe.set(ValueLayout.JAVA_LONG, SQE_OFF, off);
+        sqe.set(ValueLayout.JAVA_INT, SQE_OP_FLAGS, opFlags);
+        sqe.set(ValueLayout.JAVA_LONG, SQE_USER_DATA, userData);
+    }
+
+    public static void prepFlags(MemorySegment sqe, byte sqeFlags) {
+        sqe.set(ValueLayout.JAVA_BYTE, SQE_FLAGS, sqeFlags);
+    }
+
+    public static void prepSpliceFdIn(MemorySegment sqe, int fdIn) {
+        sqe.set(ValueLayout.JAVA_INT, SQE_SPLICE_FD_IN, fdIn);
+    }
+
+    public static void prepAddr3(MemorySegment sqe, long addr3) {
+        sqe.set(ValueLayout.JAVA_LONG, SQE_ADDR3, addr3);
+    }
+}

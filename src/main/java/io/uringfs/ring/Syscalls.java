@@ -1,0 +1,450 @@
+package io.uringfs.ring;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Every system call uringfs makes directly (not through the ring), in one place.
+ *
+ * <p>Each method returns what the kernel returns: a non-negative result, or {@code -errno}. Nothing
+ * here throws for an errno; turning errno into exceptions happens once, in {@code fs.UnixErrors}.
+ * Calls go through glibc's wrappers found by the native linker's default lookup, so the project
+ * has nothing native to build; the io_uring calls, which glibc does not wrap, go through
+ * {@code syscall(2)} with their numbers (identical on every architecture using the generic table).
+ *
+ * <p>errno is read with {@link Linker.Option#captureCallState}; the capture buffer is per thread
+ * (virtual threads included) because a downcall cannot yield between its return and our read.
+ *
+ * <p>Thread safety: all methods are safe to call from any thread.
+ */
+public final class Syscalls {
+    private Syscalls() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> CAPTURE_BUFFER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+
+    static final long NR_IO_URING_SETUP = 425;
+    static final long NR_IO_URING_ENTER = 426;
+    static final long NR_IO_URING_REGISTER = 427;
+
+    private static MethodHandle handle(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(options, 0, all, 1, options.length);
+        return LINKER.downcallHandle(symbol, fd, all);
+    }
+
+    private static MethodHandle intCall(String name, ValueLayout... args) {
+        return handle(name, FunctionDescriptor.of(JAVA_INT, args));
+    }
+
+    private static MethodHandle longCall(String name, ValueLayout... args) {
+        return handle(name, FunctionDescriptor.of(JAVA_LONG, args));
+    }
+
+    private static final MethodHandle SYSCALL4 = handle("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL6 = handle("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_SETUP = handle("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_REGISTER = handle("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(1));
+
+    private static final MethodHandle MMAP = handle("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = intCall("munmap", ADDRESS, JAVA_LONG);
+    private static final MethodHandle CLOSE = intCall("close", JAVA_INT);
+    private static final MethodHandle OPENAT = intCall("openat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle PREAD = longCall("pread64", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PWRITE = longCall("pwrite64", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PREADV2 = longCall("preadv2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle PWRITEV2 = longCall("pwritev2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle FSYNC = intCall("fsync", JAVA_INT);
+    private static final MethodHandle FDATASYNC = intCall("fdatasync", JAVA_INT);
+    private static final MethodHandle FTRUNCATE = intCall("ftruncate64", JAVA_INT, JAVA_LONG);
+    private static final MethodHandle FALLOCATE = intCall("fallocate64", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle POSIX_FADVISE = handle("posix_fadvise64",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle LSEEK = longCall("lseek64", JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle STATX = intCall("statx", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle MKDIRAT = intCall("mkdirat", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle UNLINKAT = intCall("unlinkat", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RENAMEAT2 = intCall("renameat2", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SYMLINKAT = intCall("symlinkat", ADDRESS, JAVA_INT, ADDRESS);
+    private static final MethodHandle LINKAT = intCall("linkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle READLINKAT = longCall("readlinkat", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle FCHMODAT = intCall("fchmodat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHMOD = intCall("fchmod", JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHOWNAT = intCall("fchownat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHOWN = intCall("fchown", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle UTIMENSAT = intCall("utimensat", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private static final MethodHandle FUTIMENS = intCall("futimens", JAVA_INT, ADDRESS);
+    private static final MethodHandle FACCESSAT = intCall("faccessat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETDENTS64 = longCall("getdents64", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle FSTATFS = intCall("fstatfs64", JAVA_INT, ADDRESS);
+    private static final MethodHandle STATFS = intCall("statfs64", ADDRESS, ADDRESS);
+    private static final MethodHandle GETXATTR = longCall("getxattr", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle FGETXATTR = longCall("fgetxattr", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle FSETXATTR = intCall("fsetxattr", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle FLISTXATTR = longCall("flistxattr", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle FREMOVEXATTR = intCall("fremovexattr", JAVA_INT, ADDRESS);
+    private static final MethodHandle FCNTL_LOCK = intCall("fcntl", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle DUP = intCall("dup", JAVA_INT);
+    private static final MethodHandle SPLICE = longCall("splice", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle COPY_FILE_RANGE = longCall("copy_file_range", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SENDFILE = longCall("sendfile64", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle INOTIFY_INIT1 = intCall("inotify_init1", JAVA_INT);
+    private static final MethodHandle INOTIFY_ADD_WATCH = intCall("inotify_add_watch", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle INOTIFY_RM_WATCH = intCall("inotify_rm_watch", JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = longCall("read", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = longCall("write", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle EVENTFD = intCall("eventfd", JAVA_INT, JAVA_INT);
+    private static final MethodHandle POLL = intCall("poll", ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle GETUID = intCall("geteuid");
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private static MemorySegment capture() {
+        return CAPTURE_BUFFER.get();
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    private static int ret(int r, MemorySegment capture) {
+        return r == -1 ? -errno(capture) : r;
+    }
+
+    private static long ret(long r, MemorySegment capture) {
+        return r == -1 ? -errno(capture) : r;
+    }
+
+    private static RuntimeException fatal(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    // ---- io_uring ----
+
+    public static int ioUringSetup(int entries, MemorySegment params) {
+        MemorySegment c = capture();
+        try {
+            return (int) ret((long) SYSCALL_SETUP.invokeExact(c, NR_IO_URING_SETUP, entries, params), c);
+        } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
+        MemorySegment c = capture();
+        try {
+            return (int) ret((long) SYSCALL4.invokeExact(c, NR_IO_URING_ENTER, ringFd, toSubmit, minComplete, flags), c);
+        } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** io_uring_enter with IORING_ENTER_EXT_ARG: {@code arg} points to struct io_uring_getevents_arg. */
+    public static int ioUringEnterExt(int ringFd, int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) {
+        MemorySegment c = capture();
+        try {
+            return (int) ret((long) SYSCALL6.invokeExact(c, NR_IO_URING_ENTER, ringFd, toSubmit, minComplete, flags, arg, argSize), c);
+        } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int ioUringRegister(int ringFd, int opcode, MemorySegment arg, int nrArgs) {
+        MemorySegment c = capture();
+        try {
+            return (int) ret((long) SYSCALL_REGISTER.invokeExact(c, NR_IO_URING_REGISTER, ringFd, opcode, arg, nrArgs), c);
+        } catch (Throwable t) { throw fatal(t); }
+    }
+
+    // ---- memory ----
+
+    static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_POPULATE = 0x8000;
+
+    /** Returns the mapping, or a segment whose address is {@code -errno} cast to unsigned on failure. */
+    static long mmap(long length, int prot, int flags, int fd, long offset, MemorySegment[] out) {
+        MemorySegment c = capture();
+        try {
+            MemorySegment m = (MemorySegment) MMAP.invokeExact(c, MemorySegment.NULL, length, prot, flags, fd, offset);
+            if (m.address() == -1L) return -errno(c);
+            out[0] = m;
+            return 0;
+        } catch (Throwable t) { throw fatal(t); }
+    }
+
+    static int munmap(MemorySegment addr, long length) {
+        MemorySegment c = capture();
+        try { return ret((int) MUNMAP.invokeExact(c, addr, length), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    // ---- files ----
+
+    public static int close(int fd) {
+        MemorySegment c = capture();
+        try { return ret((int) CLOSE.invokeExact(c, fd), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
+        MemorySegment c = capture();
+        try { return ret((int) OPENAT.invokeExact(c, dirfd, path, flags, mode), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long pread(int fd, MemorySegment buf, long len, long offset) {
+        MemorySegment c = capture();
+        try { return ret((long) PREAD.invokeExact(c, fd, buf, len, offset), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long pwrite(int fd, MemorySegment buf, long len, long offset) {
+        MemorySegment c = capture();
+        try { return ret((long) PWRITE.invokeExact(c, fd, buf, len, offset), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** preadv2(2); {@code offset} -1 means the file position. */
+    public static long preadv2(int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
+        MemorySegment c = capture();
+        try { return ret((long) PREADV2.invokeExact(c, fd, iov, iovcnt, offset, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long pwritev2(int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
+        MemorySegment c = capture();
+        try { return ret((long) PWRITEV2.invokeExact(c, fd, iov, iovcnt, offset, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int fsync(int fd, boolean metadata) {
+        MemorySegment c = capture();
+        try {
+            return ret(metadata ? (int) FSYNC.invokeExact(c, fd) : (int) FDATASYNC.invokeExact(c, fd), c);
+        } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int ftruncate(int fd, long length) {
+        MemorySegment c = capture();
+        try { return ret((int) FTRUNCATE.invokeExact(c, fd, length), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int fallocate(int fd, int mode, long offset, long len) {
+        MemorySegment c = capture();
+        try { return ret((int) FALLOCATE.invokeExact(c, fd, mode, offset, len), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** posix_fadvise returns the error number directly (not via errno); this returns it negated. */
+    public static int fadvise(int fd, long offset, long len, int advice) {
+        MemorySegment c = capture();
+        try { return -(int) POSIX_FADVISE.invokeExact(c, fd, offset, len, advice); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long lseek(int fd, long offset, int whence) {
+        MemorySegment c = capture();
+        try { return ret((long) LSEEK.invokeExact(c, fd, offset, whence), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
+        MemorySegment c = capture();
+        try { return ret((int) STATX.invokeExact(c, dirfd, path, flags, mask, buf), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int mkdirat(int dirfd, MemorySegment path, int mode) {
+        MemorySegment c = capture();
+        try { return ret((int) MKDIRAT.invokeExact(c, dirfd, path, mode), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int unlinkat(int dirfd, MemorySegment path, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) UNLINKAT.invokeExact(c, dirfd, path, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int renameat2(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) RENAMEAT2.invokeExact(c, olddirfd, oldpath, newdirfd, newpath, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int symlinkat(MemorySegment target, int newdirfd, MemorySegment linkpath) {
+        MemorySegment c = capture();
+        try { return ret((int) SYMLINKAT.invokeExact(c, target, newdirfd, linkpath), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int linkat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) LINKAT.invokeExact(c, olddirfd, oldpath, newdirfd, newpath, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long readlinkat(int dirfd, MemorySegment path, MemorySegment buf, long size) {
+        MemorySegment c = capture();
+        try { return ret((long) READLINKAT.invokeExact(c, dirfd, path, buf, size), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int fchmodat(int dirfd, MemorySegment path, int mode, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) FCHMODAT.invokeExact(c, dirfd, path, mode, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int fchmod(int fd, int mode) {
+        MemorySegment c = capture();
+        try { return ret((int) FCHMOD.invokeExact(c, fd, mode), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int fchownat(int dirfd, MemorySegment path, int uid, int gid, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) FCHOWNAT.invokeExact(c, dirfd, path, uid, gid, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int fchown(int fd, int uid, int gid) {
+        MemorySegment c = capture();
+        try { return ret((int) FCHOWN.invokeExact(c, fd, uid, gid), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** {@code times} points to two struct timespec (atime, mtime), or NULL for "now". */
+    public static int utimensat(int dirfd, MemorySegment path, MemorySegment times, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) UTIMENSAT.invokeExact(c, dirfd, path, times, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int futimens(int fd, MemorySegment times) {
+        MemorySegment c = capture();
+        try { return ret((int) FUTIMENS.invokeExact(c, fd, times), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int faccessat(int dirfd, MemorySegment path, int mode, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) FACCESSAT.invokeExact(c, dirfd, path, mode, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long getdents64(int fd, MemorySegment buf, long size) {
+        MemorySegment c = capture();
+        try { return ret((long) GETDENTS64.invokeExact(c, fd, buf, size), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** {@code buf} must hold a struct statfs64 (120 bytes on x86_64 and aarch64). */
+    public static int fstatfs(int fd, MemorySegment buf) {
+        MemorySegment c = capture();
+        try { return ret((int) FSTATFS.invokeExact(c, fd, buf), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int statfs(MemorySegment path, MemorySegment buf) {
+        MemorySegment c = capture();
+        try { return ret((int) STATFS.invokeExact(c, path, buf), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long getxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) {
+        MemorySegment c = capture();
+        try { return ret((long) GETXATTR.invokeExact(c, path, name, value, size), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long fgetxattr(int fd, MemorySegment name, MemorySegment value, long size) {
+        MemorySegment c = capture();
+        try { return ret((long) FGETXATTR.invokeExact(c, fd, name, value, size), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int fsetxattr(int fd, MemorySegment name, MemorySegment value, long size, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) FSETXATTR.invokeExact(c, fd, name, value, size, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long flistxattr(int fd, MemorySegment list, long size) {
+        MemorySegment c = capture();
+        try { return ret((long) FLISTXATTR.invokeExact(c, fd, list, size), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int fremovexattr(int fd, MemorySegment name) {
+        MemorySegment c = capture();
+        try { return ret((int) FREMOVEXATTR.invokeExact(c, fd, name), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** fcntl(fd, cmd, struct flock*) for F_GETLK/F_SETLK/F_SETLKW/F_OFD_*. */
+    public static int fcntlLock(int fd, int cmd, MemorySegment flock) {
+        MemorySegment c = capture();
+        try { return ret((int) FCNTL_LOCK.invokeExact(c, fd, cmd, flock), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int dup(int fd) {
+        MemorySegment c = capture();
+        try { return ret((int) DUP.invokeExact(c, fd), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long splice(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
+        MemorySegment c = capture();
+        try { return ret((long) SPLICE.invokeExact(c, fdIn, offIn, fdOut, offOut, len, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long copyFileRange(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
+        MemorySegment c = capture();
+        try { return ret((long) COPY_FILE_RANGE.invokeExact(c, fdIn, offIn, fdOut, offOut, len, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long sendfile(int outFd, int inFd, MemorySegment offset, long count) {
+        MemorySegment c = capture();
+        try { return ret((long) SENDFILE.invokeExact(c, outFd, inFd, offset, count), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int inotifyInit1(int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) INOTIFY_INIT1.invokeExact(c, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int inotifyAddWatch(int fd, MemorySegment path, int mask) {
+        MemorySegment c = capture();
+        try { return ret((int) INOTIFY_ADD_WATCH.invokeExact(c, fd, path, mask), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int inotifyRmWatch(int fd, int wd) {
+        MemorySegment c = capture();
+        try { return ret((int) INOTIFY_RM_WATCH.invokeExact(c, fd, wd), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long read(int fd, MemorySegment buf, long len) {
+        MemorySegment c = capture();
+        try { return ret((long) READ.invokeExact(c, fd, buf, len), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static long write(int fd, MemorySegment buf, long len) {
+        MemorySegment c = capture();
+        try { return ret((long) WRITE.invokeExact(c, fd, buf, len), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int eventfd(int initval, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) EVENTFD.invokeExact(c, initval, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** poll(2) on {@code nfds} struct pollfd. */
+    public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
+        MemorySegment c = capture();
+        try { return ret((int) POLL.invokeExact(c, fds, nfds, timeoutMillis), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int geteuid() {
+        MemorySegment c = capture();
+        try { return (int) GETUID.invokeExact(c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** strerror(3) text for {@code errno} (positive), e.g. "No such file or directory". */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(1024).getString(0);
+        } catch (Throwable t) { throw fatal(t); }
+    }
+}
