@@ -483,13 +483,16 @@ public final class Engine implements AutoCloseable {
             closer = Thread.currentThread();
             closed = true;
         }
-        // Wake the completion thread (and drain whatever is pending) with a last NOP.
-        cancelPermits.acquireUninterruptibly();
-        Op wake = take(true);
-        wake.prepNop();
-        enqueue(wake);
+        // Cancel everything in flight; the cancel's own CQE also wakes the completion thread. Ops
+        // that were being submitted concurrently with the close are caught by the repeats.
+        cancel(0, -1, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL);
+        long deadline = System.nanoTime() + 100_000_000L;
         while (inFlight.get() > 0) {
-            LockSupport.parkNanos(this, 10_000_000L);
+            if (System.nanoTime() - deadline >= 0) {
+                cancel(0, -1, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL);
+                deadline = System.nanoTime() + 100_000_000L;
+            }
+            LockSupport.parkNanos(this, 1_000_000L);
             reap();
         }
         boolean interrupted = false;

@@ -122,6 +122,8 @@ public final class Syscalls {
     private static final MethodHandle READ = longCall("read", JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = longCall("write", JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle EVENTFD = intCall("eventfd", JAVA_INT, JAVA_INT);
+    private static final MethodHandle PIPE2 = intCall("pipe2", ADDRESS, JAVA_INT);
+    private static final MethodHandle FCNTL_INT = intCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle POLL = intCall("poll", ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETUID = intCall("geteuid");
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
@@ -427,6 +429,22 @@ public final class Syscalls {
     public static int eventfd(int initval, int flags) {
         MemorySegment c = capture();
         try { return ret((int) EVENTFD.invokeExact(c, initval, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** pipe2(2): {@code fds} receives two ints, the read end then the write end. */
+    public static int pipe2(MemorySegment fds, int flags) {
+        MemorySegment c = capture();
+        try { return ret((int) PIPE2.invokeExact(c, fds, flags), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** Sets O_NONBLOCK on {@code fd} (fcntl F_GETFL/F_SETFL). */
+    public static int setNonBlocking(int fd) {
+        MemorySegment c = capture();
+        try {
+            int flags = ret((int) FCNTL_INT.invokeExact(c, fd, 3 /* F_GETFL */, 0), c);
+            if (flags < 0) return flags;
+            return ret((int) FCNTL_INT.invokeExact(c, fd, 4 /* F_SETFL */, flags | 0x800 /* O_NONBLOCK */), c);
+        } catch (Throwable t) { throw fatal(t); }
     }
 
     /** poll(2) on {@code nfds} struct pollfd. */

@@ -1,0 +1,400 @@
+package io.uringfs.engine;
+
+import io.uringfs.ring.RingSetupException;
+import io.uringfs.ring.Syscalls;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The engine's contract: every op completes exactly once with the right result, under load,
+ * backpressure, interrupts and shutdown, without extra platform threads or leaked descriptors.
+ */
+class EngineTest {
+    private static final int FILE_SIZE = 16 << 20;
+    private static final int O_RDONLY = 0, O_CLOEXEC = 0x80000;
+    @TempDir static Path dir;
+    private static Path data;
+    private static int fd;
+
+    /** A file whose every 8-byte word holds its own offset, so any read can be checked. */
+    @BeforeAll
+    static void createFile() throws IOException {
+        data = dir.resolve("data");
+        ByteBuffer b = ByteBuffer.allocate(FILE_SIZE).order(ByteOrder.nativeOrder());
+        for (long o = 0; o < FILE_SIZE; o += 8) b.putLong(o);
+        Files.write(data, b.array());
+        try (Arena a = Arena.ofConfined()) {
+            fd = Syscalls.openat(-100, a.allocateFrom(data.toString()), O_RDONLY | O_CLOEXEC, 0);
+        }
+        assertTrue(fd >= 0, "open: " + fd);
+        warmUpVirtualThreadScheduler();
+    }
+
+    @AfterAll
+    static void closeFile() {
+        Syscalls.close(fd);
+    }
+
+    /** Starts the carrier threads up front, so they do not count as growth. */
+    private static void warmUpVirtualThreadScheduler() {
+        try (var ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 100; i++) ex.submit(() -> { Thread.sleep(1); return null; });
+        }
+    }
+
+    private static Engine start(int sqEntries) throws UringUnavailableException {
+        return Engine.start(EngineConfig.defaults().withSqEntries(sqEntries));
+    }
+
+    /** Reads 4 KiB at a random aligned offset through the ring and checks every word. */
+    private static boolean checkedRead(Engine e, MemorySegment buf, SplittableRandom rnd) {
+        long off = rnd.nextInt(FILE_SIZE / 4096) * 4096L;
+        int r = e.submitAndAwait(e.acquire().prepRead(fd, buf.address(), 4096, off));
+        if (r != 4096) return false;
+        for (int i = 0; i < 4096; i += 8) {
+            if (buf.get(ValueLayout.JAVA_LONG, i) != off + i) return false;
+        }
+        return true;
+    }
+
+    @Test
+    void twoHundredThousandOpsFromTenThousandVirtualThreads() throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        try (Engine e = start(256)) {
+            long submittedBefore = e.stats().submitted();
+            int platformBefore = threads.getThreadCount();
+            threads.resetPeakThreadCount();
+            AtomicInteger ok = new AtomicInteger(), bad = new AtomicInteger();
+            try (var ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int t = 0; t < 10_000; t++) {
+                    long seed = t;
+                    ex.submit(() -> {
+                        SplittableRandom rnd = new SplittableRandom(seed);
+                        try (Arena a = Arena.ofConfined()) {
+                            MemorySegment buf = a.allocate(4096, 4096);
+                            for (int i = 0; i < 20; i++) {
+                                boolean good = i % 2 == 0 ? e.nop() == 0 : checkedRead(e, buf, rnd);
+                                (good ? ok : bad).incrementAndGet();
+                            }
+                        }
+                    });
+                }
+            }
+            int peakGrowth = threads.getPeakThreadCount() - platformBefore;
+            assertEquals(0, bad.get(), "ops with a wrong result");
+            assertEquals(200_000, ok.get());
+            assertEquals(200_000, e.stats().submitted() - submittedBefore);
+            assertEquals(e.stats().submitted(), e.stats().completed(), "every submitted op completed");
+            assertEquals(0, e.stats().strayCompletions(), "no op completed twice");
+            assertEquals(0, e.inFlight());
+            assertTrue(peakGrowth <= 2, "platform threads grew by " + peakGrowth);
+            System.out.printf("200k ops: platform thread growth %d, %s%n", peakGrowth, e.stats());
+        }
+    }
+
+    @Test
+    void ringOfEightServesFiveThousandConcurrentOps() throws Exception {
+        try (Engine e = start(8)) {
+            assertEquals(16, e.slotCount(), "CQ is twice the SQ");
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicInteger ok = new AtomicInteger();
+            try (var ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int t = 0; t < 5_000; t++) {
+                    long seed = t;
+                    ex.submit(() -> {
+                        go.await();
+                        try (Arena a = Arena.ofConfined()) {
+                            if (checkedRead(e, a.allocate(4096, 8), new SplittableRandom(seed))) ok.incrementAndGet();
+                        }
+                        return null;
+                    });
+                }
+                go.countDown();
+            }
+            assertEquals(5_000, ok.get());
+            assertEquals(e.stats().submitted(), e.stats().completed());
+            assertEquals(0, e.stats().strayCompletions());
+            assertTrue(e.stats().slotWaits() > 0, "5,000 ops on 16 slots must have waited: " + e.stats());
+        }
+    }
+
+    @Test
+    void asyncCallbacksRunOnTheExecutorNotTheCompletionThread() throws Exception {
+        try (Engine e = start(32); var exec = Executors.newFixedThreadPool(2)) {
+            int n = 1_000;
+            CountDownLatch done = new CountDownLatch(n);
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            for (int i = 0; i < n; i++) {
+                e.submitAsync(e.acquire().prepNop(), exec, res -> {
+                    if (res != 0) wrong.add("result " + res);
+                    if (Thread.currentThread() == e.completionThread()) wrong.add("ran on the completion thread");
+                    done.countDown();
+                });
+            }
+            assertTrue(done.await(30, TimeUnit.SECONDS));
+            assertTrue(wrong.isEmpty(), wrong.toString());
+            assertFalse(e.completionThread().isVirtual());
+            assertTrue(e.completionThread().isDaemon());
+            assertEquals("uringfs-completions", e.completionThread().getName());
+        }
+    }
+
+    /** A pipe whose read end has no data: a read on it stays in flight until cancelled. */
+    private record Pipe(int readFd, int writeFd) implements AutoCloseable {
+        static Pipe open() {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment fds = a.allocate(8);
+                assertEquals(0, Syscalls.pipe2(fds, O_CLOEXEC));
+                return new Pipe(fds.get(ValueLayout.JAVA_INT, 0), fds.get(ValueLayout.JAVA_INT, 4));
+            }
+        }
+
+        /** Writes one byte and reads it back with plain syscalls: proves no ring op still reads the pipe. */
+        boolean nobodyElseReads() {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment b = a.allocate(1);
+                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 42);
+                if (Syscalls.write(writeFd, b, 1) != 1) return false;
+                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 0);
+                return Syscalls.read(readFd, b, 1) == 1 && b.get(ValueLayout.JAVA_BYTE, 0) == 42;
+            }
+        }
+
+        @Override
+        public void close() {
+            Syscalls.close(readFd);
+            Syscalls.close(writeFd);
+        }
+    }
+
+    @Test
+    void interruptCancelsTheOpAndKeepsTheInterruptStatus() throws Exception {
+        try (Engine e = start(32); Pipe p = Pipe.open(); Arena a = Arena.ofShared()) {
+            MemorySegment buf = a.allocate(64);
+            AtomicInteger result = new AtomicInteger(1);
+            AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+            Thread t = Thread.ofVirtual().start(() -> {
+                result.set(e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 64, -1), true));
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            while (e.inFlight() == 0) Thread.onSpinWait();
+            Thread.sleep(20);
+            assertTrue(t.isAlive(), "a read on an empty pipe must wait");
+            t.interrupt();
+            t.join(10_000);
+            assertFalse(t.isAlive());
+            assertEquals(-Errno.ECANCELED, result.get());
+            assertTrue(stillInterrupted.get());
+            assertTrue(p.nobodyElseReads(), "the cancelled read is gone from the kernel");
+        }
+    }
+
+    @Test
+    void interruptStormLosesNothing() throws Exception {
+        int fdsBefore = openFds();
+        try (Engine e = start(64)) {
+            int readers = 300;
+            List<Pipe> pipes = new ArrayList<>();
+            for (int i = 0; i < readers; i++) pipes.add(Pipe.open());
+            AtomicInteger cancelled = new AtomicInteger(), gotData = new AtomicInteger(), fileOk = new AtomicInteger(),
+                    wrong = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < readers; i++) {
+                Pipe p = pipes.get(i);
+                long seed = i;
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try (Arena a = Arena.ofConfined()) {
+                        MemorySegment buf = a.allocate(4096, 8);
+                        // file reads racing with interrupts: either right data or cancelled, nothing else
+                        SplittableRandom rnd = new SplittableRandom(seed);
+                        for (int k = 0; k < 20; k++) {
+                            long off = rnd.nextInt(FILE_SIZE / 4096) * 4096L;
+                            int r = e.submitAndAwait(e.acquire().prepRead(fd, buf.address(), 4096, off), true);
+                            if (r == 4096 && buf.get(ValueLayout.JAVA_LONG, 0) == off) fileOk.incrementAndGet();
+                            else if (r != -Errno.ECANCELED) wrong.incrementAndGet();
+                        }
+                        Thread.interrupted();
+                        int r = e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 1, -1), true);
+                        if (r == -Errno.ECANCELED) cancelled.incrementAndGet();
+                        else if (r == 1 && buf.get(ValueLayout.JAVA_BYTE, 0) == 7) gotData.incrementAndGet();
+                        else wrong.incrementAndGet();
+                    }
+                }));
+            }
+            // Interrupt at random moments while feeding half of the pipes.
+            SplittableRandom rnd = new SplittableRandom(42);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() < until) threads.get(rnd.nextInt(readers)).interrupt();
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment one = a.allocate(1);
+                one.set(ValueLayout.JAVA_BYTE, 0, (byte) 7);
+                for (int i = 0; i < readers; i += 2) Syscalls.write(pipes.get(i).writeFd(), one, 1);
+            }
+            Thread.sleep(200);
+            for (int i = 1; i < readers; i += 2) threads.get(i).interrupt();
+            for (Thread t : threads) {
+                t.join(20_000);
+                if (t.isAlive()) {
+                    t.interrupt();
+                    t.join(5_000);
+                }
+                assertFalse(t.isAlive(), "a reader is stuck");
+            }
+            assertEquals(0, wrong.get(), "results other than data or ECANCELED");
+            assertEquals(readers, cancelled.get() + gotData.get());
+            assertTrue(fileOk.get() > 0);
+            assertEquals(e.stats().submitted(), e.stats().completed(), e.stats().toString());
+            assertEquals(0, e.stats().strayCompletions());
+            for (Pipe p : pipes) {
+                // a pipe still holding its byte was cancelled before reading; drain it, then check
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment b = a.allocate(1);
+                    Syscalls.setNonBlocking(p.readFd());
+                    Syscalls.read(p.readFd(), b, 1);
+                }
+                assertTrue(p.nobodyElseReads());
+                p.close();
+            }
+        }
+        assertEquals(fdsBefore, openFds(), "file descriptors leaked");
+    }
+
+    @Test
+    void closeWithOpsInFlightCancelsThemAndWaitsForEveryCqe() throws Exception {
+        int fdsBefore = openFds();
+        Engine e = start(16);
+        List<Pipe> pipes = new ArrayList<>();
+        AtomicInteger cancelled = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Pipe p = Pipe.open();
+            pipes.add(p);
+            threads.add(Thread.ofVirtual().start(() -> {
+                try (Arena a = Arena.ofConfined()) {
+                    if (e.submitAndAwait(e.acquire().prepRead(p.readFd(), a.allocate(8).address(), 8, -1))
+                            == -Errno.ECANCELED) cancelled.incrementAndGet();
+                }
+            }));
+        }
+        while (e.inFlight() < 10) Thread.sleep(1);
+        e.close();
+        assertEquals(0, e.inFlight());
+        for (Thread t : threads) t.join(5_000);
+        assertEquals(10, cancelled.get());
+        assertFalse(e.completionThread().isAlive(), "completion thread stopped");
+        for (Pipe p : pipes) {
+            assertTrue(p.nobodyElseReads());
+            p.close();
+        }
+        assertEquals(fdsBefore, openFds(), "ring fd or others leaked");
+        try {
+            e.acquire();
+            fail("acquire after close");
+        } catch (IllegalStateException expected) {
+            assertTrue(expected.getMessage().contains("closed"));
+        }
+        e.close(); // idempotent
+    }
+
+    @Test
+    void pageCacheHitsAreReapedBySubmitterWithoutParking() throws Exception {
+        try (Engine e = start(32); Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(4096, 8);
+            SplittableRandom rnd = new SplittableRandom(1);
+            for (int i = 0; i < 2_000; i++) assertTrue(checkedRead(e, buf, rnd));
+            assertTrue(e.stats().inlineReaps() > 1_000, "most hot reads complete inline: " + e.stats());
+        }
+    }
+
+    // ---- availability ----
+
+    private static String unavailableReason(EngineConfig config) {
+        try (Engine e = Engine.start(config)) {
+            fail("engine started despite " + config);
+            return null;
+        } catch (UringUnavailableException expected) {
+            return expected.getMessage();
+        }
+    }
+
+    private static EngineConfig failingWith(int errno) {
+        return EngineConfig.defaults().withRingFactory((sq, cq) -> {
+            throw new RingSetupException("io_uring_setup", errno);
+        });
+    }
+
+    @Test
+    void unavailabilityReasonsNameTheCause() {
+        String sysctl = readSysctl();
+        String eperm = unavailableReason(failingWith(Errno.EPERM));
+        assertTrue(sysctl.equals("0") ? eperm.contains("seccomp") : eperm.contains("kernel.io_uring_disabled"), eperm);
+        assertTrue(eperm.contains("Operation not permitted"), eperm);
+        assertTrue(unavailableReason(failingWith(Errno.ENOSYS)).contains("the kernel has no io_uring"));
+        assertTrue(unavailableReason(failingWith(Errno.ENOMEM)).contains("RLIMIT_MEMLOCK"));
+        String missing = unavailableReason(EngineConfig.defaults().withDisabledOps(Set.of(22)));
+        assertTrue(missing.contains("lacks opcodes") && missing.contains("READ"), missing);
+    }
+
+    @Test
+    void theRealSysctlIsDetected() throws Exception {
+        Path sysctl = Path.of("/proc/sys/kernel/io_uring_disabled");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(sysctl) && readSysctl().equals("0"),
+                "needs root and a writable kernel.io_uring_disabled");
+        String reason;
+        Files.writeString(sysctl, "2");
+        try {
+            reason = unavailableReason(EngineConfig.defaults());
+        } finally {
+            Files.writeString(sysctl, "0");
+        }
+        assertTrue(reason.contains("kernel.io_uring_disabled=2"), reason);
+        try (Engine e = start(8)) {
+            assertEquals(0, e.nop());
+        }
+    }
+
+    private static String readSysctl() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/io_uring_disabled")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static int openFds() throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count();
+        }
+    }
+}
