@@ -96,6 +96,7 @@ public final class Syscalls {
     private static final MethodHandle SYMLINKAT = intCall("symlinkat", ADDRESS, JAVA_INT, ADDRESS);
     private static final MethodHandle LINKAT = intCall("linkat", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle READLINKAT = longCall("readlinkat", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final MethodHandle REALPATH = handle("realpath", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle FCHMODAT = intCall("fchmodat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle FCHMOD = intCall("fchmod", JAVA_INT, JAVA_INT);
     private static final MethodHandle FCHOWNAT = intCall("fchownat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
@@ -296,6 +297,18 @@ public final class Syscalls {
     public static long readlinkat(int dirfd, MemorySegment path, MemorySegment buf, long size) {
         MemorySegment c = capture();
         try { return ret((long) READLINKAT.invokeExact(c, dirfd, path, buf, size), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /**
+     * realpath(3), the C library's path resolution (readlink per component) that the JDK's
+     * toRealPath uses: 0 with the result in {@code resolved} (PATH_MAX + 1 bytes), or -errno.
+     */
+    public static int realpath(MemorySegment path, MemorySegment resolved) {
+        MemorySegment c = capture();
+        try {
+            MemorySegment r = (MemorySegment) REALPATH.invokeExact(c, path, resolved);
+            return r.address() == 0 ? -errno(c) : 0;
+        } catch (Throwable t) { throw fatal(t); }
     }
 
     public static int fchmodat(int dirfd, MemorySegment path, int mode, int flags) {

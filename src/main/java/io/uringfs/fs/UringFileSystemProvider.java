@@ -1,0 +1,251 @@
+package io.uringfs.fs;
+
+import io.uringfs.engine.UringUnavailableException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessMode;
+import java.nio.file.CopyOption;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileAttributeView;
+import java.nio.file.spi.FileSystemProvider;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The {@code uring:} file system provider: the JDK's default provider's behaviour on Linux, with
+ * file I/O on io_uring.
+ *
+ * <h2>File systems</h2>
+ * A default file system, {@code uring:///}, exists without {@code newFileSystem}: it is created on
+ * first use, configured from system properties ({@link UringFileSystemConfig#fromSystemProperties()}).
+ * {@code newFileSystem(URI.create("uring:///"), env)} creates it with {@code env} instead if it does
+ * not exist yet. {@code newFileSystem(URI.create("uring://NAME/"), env)} creates a separately
+ * configured file system with its own ring; its paths' URIs are {@code uring://NAME/path}.
+ *
+ * <p>When io_uring is unavailable and the default file system's policy is {@code fail}, its first
+ * use through a method that cannot throw {@link IOException} ({@code getFileSystem},
+ * {@code getPath}) throws an {@link UncheckedIOException} whose cause is the
+ * {@link UringUnavailableException} with the reason; nothing is cached, so a later use tries again.
+ *
+ * <p>Thread safety: the registry is guarded by this provider's monitor; everything else is
+ * delegated to thread-safe classes.
+ */
+public final class UringFileSystemProvider extends FileSystemProvider {
+    private final Object lock = new Object();
+    private volatile UringFileSystem defaultFs;        // guarded by lock for writes
+    private final Map<String, UringFileSystem> named = new HashMap<>();   // guarded by lock
+
+    public UringFileSystemProvider() {}
+
+    @Override
+    public String getScheme() {
+        return UringUris.SCHEME;
+    }
+
+    // ---- file systems ----
+
+    /** The default file system, created on first use from system properties. */
+    UringFileSystem defaultFileSystem() {
+        UringFileSystem fs = defaultFs;
+        if (fs != null) return fs;
+        synchronized (lock) {
+            if (defaultFs == null) {
+                try {
+                    defaultFs = new UringFileSystem(this, null, UringFileSystemConfig.fromSystemProperties());
+                } catch (UringUnavailableException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                }
+            }
+            return defaultFs;
+        }
+    }
+
+    /** The named file system, or null. */
+    UringFileSystem namedFileSystem(String name) {
+        synchronized (lock) {
+            return named.get(name);
+        }
+    }
+
+    void removeFileSystem(UringFileSystem fs) {
+        synchronized (lock) {
+            named.remove(fs.name(), fs);
+        }
+    }
+
+    /** The file system name a URI designates (null: the default one), checked like the default provider's. */
+    private static String fileSystemName(URI uri) {
+        if (!UringUris.SCHEME.equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("URI does not match this provider");
+        }
+        String name = uri.getRawAuthority();
+        String path = uri.getPath();
+        if (path == null) throw new IllegalArgumentException("Path component is undefined");
+        if (!path.equals("/") && !(name != null && path.isEmpty())) {
+            throw new IllegalArgumentException("Path component should be '/'");
+        }
+        if (uri.getRawQuery() != null) throw new IllegalArgumentException("Query component present");
+        if (uri.getRawFragment() != null) throw new IllegalArgumentException("Fragment component present");
+        return name;
+    }
+
+    /**
+     * Creates the default ({@code uring:///}) or a named ({@code uring://NAME/}) file system.
+     *
+     * @param env options, see {@link UringFileSystemConfig}
+     * @throws FileSystemAlreadyExistsException if it exists already
+     * @throws UringUnavailableException if io_uring is unavailable and the policy is {@code fail}
+     */
+    @Override
+    public UringFileSystem newFileSystem(URI uri, Map<String, ?> env) throws IOException {
+        String name = fileSystemName(uri);
+        UringFileSystemConfig config = UringFileSystemConfig.fromEnv(env);
+        synchronized (lock) {
+            if (name == null ? defaultFs != null : named.containsKey(name)) {
+                throw new FileSystemAlreadyExistsException(uri.toString());
+            }
+            UringFileSystem fs = new UringFileSystem(this, name, config);
+            if (name == null) defaultFs = fs;
+            else named.put(name, fs);
+            return fs;
+        }
+    }
+
+    @Override
+    public FileSystem getFileSystem(URI uri) {
+        String name = fileSystemName(uri);
+        if (name == null) return defaultFileSystem();
+        UringFileSystem fs = namedFileSystem(name);
+        if (fs == null) throw new FileSystemNotFoundException(uri.toString());
+        return fs;
+    }
+
+    @Override
+    public Path getPath(URI uri) {
+        return UringUris.fromUri(this, uri);
+    }
+
+    // ---- operations ----
+
+    @Override
+    public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
+            ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
+            throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public void createLink(Path link, Path existing) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public boolean deleteIfExists(Path path) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public Path readSymbolicLink(Path link) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public void copy(Path source, Path target, CopyOption... options) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public void move(Path source, Path target, CopyOption... options) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public boolean isSameFile(Path path, Path path2) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public boolean isHidden(Path path) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public FileStore getFileStore(Path path) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public void checkAccess(Path path, AccessMode... modes) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
+            throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
+            throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+
+    @Override
+    public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
+        throw new UnsupportedOperationException("not yet implemented");
+    }
+}
