@@ -1,0 +1,74 @@
+package io.uringfs.bench;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streaming 1 MiB reads through a {@link FileChannel} (relative position, wrapping at the end) on
+ * the JMH thread. {@code hot}: the 64 MiB file, cached; {@code cold}: the 4 GiB file, pages dropped
+ * before every iteration. One op = 1 MiB, so ops/s is MiB/s.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class SequentialRead {
+    static final int MIB = 1 << 20;
+
+    @Param({"uring", "default"})
+    public String fs;
+
+    @Param({"hot", "cold"})
+    public String cache;
+
+    private FileChannel channel;
+    private final ByteBuffer buf = ByteBuffer.allocateDirect(2 * MIB).alignedSlice(4096).slice(0, MIB);
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+        Path src = cache.equals("hot") ? BenchFiles.hot() : BenchFiles.cold();
+        if (cache.equals("hot")) BenchFiles.warm(src);
+        channel = FileChannel.open(Fs.on(Fs.of(fs), src), StandardOpenOption.READ);
+    }
+
+    @Setup(Level.Iteration)
+    public void dropPages() throws IOException {
+        if (cache.equals("cold")) PageCache.drop(BenchFiles.cold());
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    @Benchmark
+    public int read1m() throws IOException {
+        buf.clear();
+        int total = 0;
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf);
+            if (n < 0) {
+                channel.position(0);
+            } else {
+                total += n;
+            }
+        }
+        return total;
+    }
+}

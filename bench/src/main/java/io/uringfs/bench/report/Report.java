@@ -1,0 +1,337 @@
+package io.uringfs.bench.report;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns one benchmark run (JMH's JSON results plus the fio JSON files of {@code bench/run}) into
+ * {@code bench/results/<date>-<host>.md}: a header naming the machine and run, one table per
+ * workload (uringfs, default provider, ratio, fio fraction, CPU per op, extra platform threads,
+ * allocation per op, ticker p99), the targets of issue 5 marked met or missed with their numbers,
+ * and a PNG chart of the ratios beside it. Prints the tables, and optionally copies them into the
+ * README between markers.
+ *
+ * <pre>
+ * java -cp benchmarks.jar io.uringfs.bench.report.Report --jmh work/jmh.json --fio work/fio
+ *      --out results/2025-01-01-host.md [--readme README.md] [--header-file header.txt]
+ * </pre>
+ */
+public final class Report {
+    private static final String README_BEGIN = "<!-- latest-results:begin -->";
+    private static final String README_END = "<!-- latest-results:end -->";
+
+    /** One table row: a benchmark (with fixed params) run on both file systems. */
+    record Case(String group, String label, String key, String benchmark, Map<String, String> filter,
+                String fioCache, int fioDepth, boolean virtualThreads) {
+    }
+
+    /** A case's measurements; either run may be null when it did not run or failed. */
+    record Row(Case c, Results.Run uring, Results.Run dflt, double fioIops) {
+        double ratio() {
+            return uring == null || dflt == null ? Double.NaN : uring.opsPerSec() / dflt.opsPerSec();
+        }
+
+        double fioFraction() {
+            return uring == null || Double.isNaN(fioIops) ? Double.NaN : uring.opsPerSec() / fioIops;
+        }
+
+        double metric(boolean ofUring, String name) {
+            Results.Run r = ofUring ? uring : dflt;
+            return r == null ? Double.NaN : r.median(name);
+        }
+
+        double extraThreads(boolean ofUring) {
+            Results.Run r = ofUring ? uring : dflt;
+            return r == null ? Double.NaN : r.max("threads.extra");
+        }
+    }
+
+    private final Map<String, Row> rows = new LinkedHashMap<>();
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        Path jmh = Path.of(opt.getOrDefault("jmh", "bench/work/jmh.json"));
+        Path fio = Path.of(opt.getOrDefault("fio", "bench/work/fio"));
+        Path out = Path.of(opt.getOrDefault("out", "bench/results/report.md"));
+        String header = opt.containsKey("header-file") ? Files.readString(Path.of(opt.get("header-file"))) : "";
+
+        Results results = Results.read(jmh);
+        Report report = new Report(results, fio);
+        Path png = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".png");
+        report.chart(png);
+        String tables = report.tables();
+        String targets = report.targets();
+        String md = "# uringfs benchmark results\n\n" + header.strip() + "\n\n" + runSettings(results)
+                + "\n![uringfs / default provider and uringfs / fio, per workload](" + png.getFileName() + ")\n\n"
+                + "## Targets (issue 5)\n\n" + targets + "\n" + tables + legend();
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md);
+        System.out.println(targets);
+        System.out.println(tables);
+        System.out.println("report: " + out + "\nchart:  " + png);
+        if (opt.containsKey("readme")) updateReadme(Path.of(opt.get("readme")), out, header, targets, tables);
+    }
+
+    Report(Results results, Path fioDir) throws IOException {
+        for (Case c : cases()) {
+            Results.Run u = results.find(c.benchmark, "uring", c.filter);
+            Results.Run d = results.find(c.benchmark, "default", c.filter);
+            double fio = c.fioCache == null ? Double.NaN : fioIops(fioDir.resolve(c.fioCache + "-" + c.fioDepth + ".json"));
+            rows.put(c.key, new Row(c, u, d, fio));
+        }
+    }
+
+    static List<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        String[][] states = {
+                {"hot", "4 KiB random reads, page cache hot (64 MiB file)"},
+                {"cold", "4 KiB random reads, page cache cold, buffered (4 GiB file, pages dropped before each iteration)"},
+                {"direct", "4 KiB random reads, O_DIRECT (4 GiB file)"}};
+        for (String[] s : states) {
+            String cache = s[0];
+            Map<String, String> f = Map.of("cache", cache);
+            cases.add(new Case(s[1], "1 platform thread", cache + " p1", "RandomRead.platform", f, cache, 1, false));
+            cases.add(new Case(s[1], "1 virtual thread", cache + " vt1", "RandomRead.vt1", f, cache, 1, true));
+            cases.add(new Case(s[1], "16 virtual threads", cache + " vt16", "RandomRead.vt16", f, cache, 16, true));
+            cases.add(new Case(s[1], "256 virtual threads", cache + " vt256", "RandomRead.vt256", f, cache, 128, true));
+            cases.add(new Case(s[1], "1,024 virtual threads", cache + " vt1024", "RandomRead.vt1024", f, cache, 128, true));
+        }
+        String seq = "Sequential 1 MiB, one platform thread (ops/s = MiB/s)";
+        cases.add(new Case(seq, "read, hot", "seq read hot", "SequentialRead.read1m", Map.of("cache", "hot"), null, 0, false));
+        cases.add(new Case(seq, "read, cold", "seq read cold", "SequentialRead.read1m", Map.of("cache", "cold"), null, 0, false));
+        cases.add(new Case(seq, "write (buffered)", "seq write", "Writes.write1m", Map.of(), null, 0, false));
+        String force = "4 KiB write + force(false), one platform thread";
+        cases.add(new Case(force, "write + fdatasync", "write+force", "Writes.write4kForce", Map.of(), null, 0, false));
+        String tree = "Small-file tree: 10,000 files of 4 KiB, open + stat + read + close (op = one file)";
+        for (String threads : new String[] {"64", "1"}) {
+            for (String cache : new String[] {"cold", "hot"}) {
+                cases.add(new Case(tree, cache + ", " + threads + " virtual thread" + (threads.equals("1") ? "" : "s"),
+                        "tree " + cache + " vt" + threads, "SmallFiles.readTree",
+                        Map.of("cache", cache, "threads", threads), null, 0, true));
+            }
+        }
+        String async = "AsynchronousFileChannel, 4 KiB random reads, 64 in flight, CompletionHandlers";
+        for (String cache : new String[] {"hot", "cold"}) {
+            cases.add(new Case(async, cache, "async " + cache, "AsyncRead.reads", Map.of("cache", cache), cache, 64, false));
+        }
+        return cases;
+    }
+
+    // ---- tables ----
+
+    String tables() {
+        StringBuilder sb = new StringBuilder();
+        String group = null;
+        for (Row r : rows.values()) {
+            if (!r.c.group.equals(group)) {
+                group = r.c.group;
+                sb.append("\n### ").append(group).append("\n\n")
+                  .append("| case | uringfs ops/s | default ops/s | ratio | fio IOPS | uringfs / fio | CPU µs/op (u / d) "
+                          + "| extra platform threads (u / d) | alloc B/op (u / d) | ticker p99 ms (u / d) |\n")
+                  .append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            }
+            sb.append("| ").append(r.c.label)
+              .append(" | ").append(ops(r.uring)).append(" | ").append(ops(r.dflt))
+              .append(" | ").append(ratio(r.ratio()))
+              .append(" | ").append(Double.isNaN(r.fioIops) ? "–" : String.format(Locale.ROOT, "%,.0f", r.fioIops))
+              .append(" | ").append(fraction(r.fioFraction()))
+              .append(" | ").append(pair(r.metric(true, "cpu.per.op") / 1e3, r.metric(false, "cpu.per.op") / 1e3, "%.1f"))
+              .append(" | ").append(pair(r.extraThreads(true), r.extraThreads(false), "%.0f"))
+              .append(" | ").append(pair(r.metric(true, "gc.alloc.rate.norm"), r.metric(false, "gc.alloc.rate.norm"), "%.0f"))
+              .append(" | ").append(r.c.virtualThreads
+                      ? pair(r.metric(true, "ticker.p99") / 1e3, r.metric(false, "ticker.p99") / 1e3, "%.2f") : "–")
+              .append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static String legend() {
+        return """
+
+                ### How to read this
+
+                - ops/s, CPU, allocation and ticker values are medians over all measurement iterations; ratio = uringfs / default.
+                - fio: `ioengine=io_uring`, bs=4k, randread, iodepth = thread count capped at 128 (64 for the
+                  AsynchronousFileChannel rows), same file and cache state (hot: cached, `invalidate=0`; cold:
+                  `invalidate=1`; O_DIRECT: `direct=1`). uringfs / fio is the share of that ceiling reached.
+                - CPU µs/op: process CPU time (every thread: JIT, GC, the ring's completion thread) / ops.
+                - extra platform threads: peak live platform threads during an iteration minus those alive before
+                  the fork's first iteration (the JDK compensates a virtual thread blocked in file I/O with a new
+                  carrier, up to 256).
+                - alloc B/op: `-prof gc` `gc.alloc.rate.norm`. Virtual-thread rows include starting the threads
+                  (about the same for both columns); the 1 platform thread rows are the per-read steady state.
+                - ticker p99: lateness of a virtual thread sleeping 1 ms in a loop during the iteration (a tick still
+                  pending at the end counts with its lateness so far).
+                - "n/a": the benchmark did not run or failed on that file system (see the JMH log).
+                """;
+    }
+
+    // ---- targets ----
+
+    String targets() {
+        StringBuilder sb = new StringBuilder("| target | measured | verdict |\n|---|---|---|\n");
+        Row cold = rows.get("cold vt1024"), direct = rows.get("direct vt1024");
+        target(sb, "cold buffered 4 KiB random reads, 1,024 VTs: ≥ 1.7× default and ≥ 0.9× fio (depth 128)",
+                "ratio " + ratio(cold.ratio()) + ", fio fraction " + fraction(cold.fioFraction()),
+                verdict(cold.ratio() >= 1.7, !Double.isNaN(cold.fioIops) ? cold.fioFraction() >= 0.9 : null, cold.ratio()));
+        double cpuRatio = direct.metric(true, "cpu.per.op") / direct.metric(false, "cpu.per.op");
+        target(sb, "O_DIRECT 4 KiB random reads, 1,024 VTs: ≥ 1.0× IOPS, ≤ 4 extra platform threads, ≤ 0.5× CPU/op",
+                "ratio " + ratio(direct.ratio()) + ", extra threads " + num(direct.extraThreads(true), "%.0f")
+                        + " (default " + num(direct.extraThreads(false), "%.0f") + "), CPU/op " + ratio(cpuRatio),
+                verdict(direct.ratio() >= 1.0, direct.extraThreads(true) <= 4, direct.ratio(), cpuRatio <= 0.5));
+        for (String key : new String[] {"hot p1", "hot vt1", "hot vt1024"}) {
+            Row r = rows.get(key);
+            target(sb, "hot-cache 4 KiB reads, " + r.c.label + ": ≥ 0.9×", "ratio " + ratio(r.ratio()),
+                    verdict(r.ratio() >= 0.9, null, r.ratio()));
+        }
+        Row d1 = rows.get("direct vt1");
+        target(sb, "O_DIRECT 4 KiB random reads, 1 virtual thread: ≥ 0.9×", "ratio " + ratio(d1.ratio()),
+                verdict(d1.ratio() >= 0.9, null, d1.ratio()));
+        for (Row r : new Row[] {cold, direct}) {
+            double p99 = r.metric(true, "ticker.p99") / 1e3;
+            target(sb, "ticker p99 during " + r.c.key.replace(" vt1024", "") + " 1,024-VT reads: ≤ 1 ms",
+                    num(p99, "%.2f") + " ms (default " + num(r.metric(false, "ticker.p99") / 1e3, "%.2f") + " ms)",
+                    verdict(p99 <= 1.0, null, p99));
+        }
+        StringBuilder seqMeasured = new StringBuilder();
+        double seqWorst = Double.POSITIVE_INFINITY;  // NaN as soon as one of them is missing
+        for (String key : new String[] {"seq read hot", "seq read cold", "seq write"}) {
+            Row r = rows.get(key);
+            seqMeasured.append(seqMeasured.isEmpty() ? "" : ", ").append(key.replace("seq ", "")).append(' ').append(ratio(r.ratio()));
+            seqWorst = Double.isNaN(r.ratio()) ? Double.NaN : Math.min(seqWorst, r.ratio());
+        }
+        target(sb, "sequential 1 MiB reads and writes: ≥ 0.95×", seqMeasured.toString(),
+                verdict(seqWorst >= 0.95, null, seqWorst));
+        Row tree = rows.get("tree cold vt64");
+        target(sb, "small-file tree, cold (64 VTs): ≥ 1.5×", "ratio " + ratio(tree.ratio()),
+                verdict(tree.ratio() >= 1.5, null, tree.ratio()));
+        double worst = Double.NaN;
+        StringBuilder alloc = new StringBuilder();
+        for (String key : new String[] {"hot p1", "cold p1", "direct p1"}) {
+            double a = rows.get(key).metric(true, "gc.alloc.rate.norm");
+            alloc.append(alloc.isEmpty() ? "" : ", ").append(key.replace(" p1", "")).append(' ').append(num(a, "%.0f")).append(" B");
+            if (!Double.isNaN(a)) worst = Double.isNaN(worst) ? a : Math.max(worst, a);
+        }
+        target(sb, "steady-state allocation ≤ 64 bytes per read (1 platform thread)", alloc.toString(),
+                verdict(worst <= 64, null, worst));
+        return sb.toString();
+    }
+
+    private static void target(StringBuilder sb, String what, String measured, String verdict) {
+        sb.append("| ").append(what).append(" | ").append(measured).append(" | ").append(verdict).append(" |\n");
+    }
+
+    /** "met" / "**missed**", or "not measured" when the deciding number is missing. */
+    private static String verdict(boolean first, Boolean second, double anyValue, boolean... more) {
+        if (Double.isNaN(anyValue)) return "not measured";
+        boolean met = first && (second == null || second);
+        for (boolean m : more) met &= m;
+        return met ? "met" : "**missed**";
+    }
+
+    // ---- chart ----
+
+    void chart(Path png) throws IOException {
+        List<String> labels = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        List<Double> fio = new ArrayList<>();
+        for (Row r : rows.values()) {
+            if (Double.isNaN(r.ratio())) continue;
+            labels.add(r.c.key);
+            ratios.add(r.ratio());
+            // fio is a ceiling only where the device works; on hot rows it measures io_uring's
+            // own overhead against a plain pread, and its huge ratios would flatten the chart.
+            boolean ceiling = !Double.isNaN(r.fioFraction()) && !"hot".equals(r.c.fioCache);
+            fio.add(ceiling ? r.fioFraction() : 0.0);
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(1600).height(700)
+                .title("uringfs vs the default provider (ratio of ops/s; 1.0 = parity) and vs fio io_uring")
+                .xAxisTitle("workload").yAxisTitle("ratio").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setXAxisLabelRotation(60);
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        if (labels.isEmpty()) {
+            labels.add("no uringfs/default pairs measured");
+            ratios.add(0.0);
+            fio.add(0.0);
+        }
+        chart.addSeries("uringfs / default", labels, ratios);
+        chart.addSeries("uringfs / fio io_uring (cold and O_DIRECT rows)", labels, fio);
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    // ---- README ----
+
+    private static void updateReadme(Path readme, Path out, String header, String targets, String tables) throws IOException {
+        if (!Files.exists(readme)) return;
+        String text = Files.readString(readme);
+        int b = text.indexOf(README_BEGIN), e = text.indexOf(README_END);
+        if (b < 0 || e < b) return;
+        Path rel = readme.toAbsolutePath().getParent().relativize(out.toAbsolutePath());
+        String png = rel.toString().replaceFirst("\\.md$", ".png");
+        String block = README_BEGIN + "\nLatest: [" + rel + "](" + rel + ")\n\n" + header.strip() + "\n\n![ratios](" + png + ")\n\n"
+                + targets + "\n" + tables + "\n";
+        Files.writeString(readme, text.substring(0, b) + block + text.substring(e));
+    }
+
+    // ---- formatting ----
+
+    private static String runSettings(Results results) {
+        if (results.first == null) return "No JMH results were found.\n";
+        JsonObject o = results.first;
+        return String.format(Locale.ROOT, "JMH %s on %s %s; %s fork(s), %s warm-up x %s, %s measurement x %s; %s.%n",
+                str(o, "jmhVersion"), str(o, "vmName"), str(o, "jdkVersion"), str(o, "forks"), str(o, "warmupIterations"),
+                str(o, "warmupTime"), str(o, "measurementIterations"), str(o, "measurementTime"),
+                String.join(" ", JsonParser.parseString(o.get("jvmArgs").toString()).getAsJsonArray().asList().stream()
+                        .map(j -> "`" + j.getAsString() + "`").toList()));
+    }
+
+    private static String str(JsonObject o, String key) {
+        return o.has(key) ? o.get(key).getAsString() : "?";
+    }
+
+    private static double fioIops(Path file) throws IOException {
+        if (!Files.exists(file)) return Double.NaN;
+        try {
+            JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            return o.getAsJsonArray("jobs").get(0).getAsJsonObject().getAsJsonObject("read").get("iops").getAsDouble();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static String ops(Results.Run r) {
+        return r == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", r.opsPerSec());
+    }
+
+    private static String ratio(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f×", v);
+    }
+
+    private static String fraction(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String num(double v, String fmt) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, fmt, v);
+    }
+
+    private static String pair(double u, double d, String fmt) {
+        return num(u, fmt) + " / " + num(d, fmt);
+    }
+}
