@@ -134,8 +134,11 @@ class DifferentialIT {
         table.computeIfAbsent(s.name(), k -> new EnumMap<>(Target.class)).put(t, status);
     }
 
-    /** Scenario x provider: ok, ok- (jimfs, messages not compared), n/a (jimfs), FAIL. */
-    private static void printTable() {
+    /**
+     * Prints, and writes to target/differential-outcomes.txt, scenario x provider: ok, ok- (jimfs,
+     * messages not compared), n/a (jimfs), FAIL.
+     */
+    private static void printTable() throws IOException {
         StringBuilder out = new StringBuilder("\n=== differential outcomes (scenario: default jimfs uring) ===\n");
         Map<Target, Map<String, Integer>> counts = new EnumMap<>(Target.class);
         List<String> uringFailures = new ArrayList<>();
@@ -151,5 +154,7 @@ class DifferentialIT {
         out.append("totals: ").append(counts).append('\n');
         out.append("uring failures (").append(uringFailures.size()).append("): ").append(uringFailures).append('\n');
         System.out.print(out);
+        Path report = Path.of("target", "differential-outcomes.txt");
+        if (Files.isDirectory(report.getParent())) Files.writeString(report, out);
     }
 }
