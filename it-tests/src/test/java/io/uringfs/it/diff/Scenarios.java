@@ -7,7 +7,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.Channels;
+import java.nio.channels.CompletionHandler;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.SeekableByteChannel;
@@ -26,6 +34,10 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.DosFileAttributeView;
@@ -42,6 +54,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -493,6 +507,118 @@ final class Scenarios {
                 return n;
             }
         }));
+        for (Set<StandardOpenOption> opts : subsets(READ, WRITE, APPEND, CREATE, CREATE_NEW, TRUNCATE_EXISTING)) {
+            for (String kind : List.of("existing", "missing")) {
+                Scenario s = Scenario.of("FileChannel.open " + opts + " " + kind, r -> {
+                    Path p = kind.equals("existing") ? file(r, "f", "hello") : r.resolve("f");
+                    try (FileChannel ch = FileChannel.open(p, opts)) {
+                        List<Object> out = exercise(ch);
+                        out.add(attempt(() -> ch.read(ByteBuffer.allocate(3), 1)));
+                        out.add(attempt(() -> ch.write(ByteBuffer.wrap(new byte[] {'P'}), 7)));
+                        out.add(attempt(ch::size));
+                        return out;
+                    }
+                });
+                t.add(opts.contains(APPEND) && (opts.contains(READ) || opts.contains(TRUNCATE_EXISTING))
+                        ? s.notOnJimfs(JIMFS_OPTIONS) : s);
+            }
+        }
+        for (Set<StandardOpenOption> opts : subsets(READ, WRITE, APPEND, CREATE, TRUNCATE_EXISTING)) {
+            for (String kind : List.of("existing", "missing")) {
+                Scenario s = Scenario.of("AsynchronousFileChannel.open " + opts + " " + kind, r -> {
+                    Path p = kind.equals("existing") ? file(r, "f", "hello") : r.resolve("f");
+                    try (AsynchronousFileChannel ch = AsynchronousFileChannel.open(p, opts.toArray(OpenOption[]::new))) {
+                        List<Object> out = new ArrayList<>();
+                        ByteBuffer b = ByteBuffer.allocate(8);
+                        out.add(attempt(() -> ch.read(b, 1).get(10, TimeUnit.SECONDS)));
+                        out.add(new String(b.array(), 0, b.position(), StandardCharsets.UTF_8));
+                        out.add(attempt(() -> ch.write(ByteBuffer.wrap("XYZ".getBytes(StandardCharsets.UTF_8)), 3)
+                                .get(10, TimeUnit.SECONDS)));
+                        out.add(attempt(ch::size));
+                        out.add(attempt(() -> ch.read(ByteBuffer.allocate(1), 100).get(10, TimeUnit.SECONDS)));
+                        out.add(attempt(() -> ch.read(ByteBuffer.allocate(1), -1)));
+                        return out;
+                    }
+                });
+                t.add(opts.contains(APPEND) ? s.notOnJimfs(JIMFS_OPTIONS)
+                        : s.jimfsMessagesDiffer("jimfs words argument checks differently"));
+            }
+        }
+        t.add(Scenario.of("AsynchronousFileChannel completion handler and lock", r -> {
+            try (AsynchronousFileChannel ch = AsynchronousFileChannel.open(file(r, "f", "0123456789"), READ, WRITE)) {
+                CompletableFuture<Object> done = new CompletableFuture<>();
+                ByteBuffer b = ByteBuffer.allocate(4);
+                ch.read(b, 2, "attachment", new CompletionHandler<Integer, String>() {
+                    @Override
+                    public void completed(Integer n, String a) {
+                        done.complete(n + " " + a + " " + new String(b.array(), StandardCharsets.UTF_8));
+                    }
+
+                    @Override
+                    public void failed(Throwable e, String a) {
+                        done.complete(new Thrown(e));
+                    }
+                });
+                Object read = done.get(10, TimeUnit.SECONDS);
+                try (FileLock lock = ch.lock(0, 5, false).get(10, TimeUnit.SECONDS)) {
+                    return List.of(read, lock.isValid(), lock.isShared(), attempt(() -> ch.tryLock(1, 1, false)),
+                            ch.truncate(4).size());
+                }
+            }
+        }).notOnJimfs("jimfs locks are fake"));
+        t.add(Scenario.of("AsynchronousFileChannel operations after close", r -> {
+            AsynchronousFileChannel ch = AsynchronousFileChannel.open(file(r, "f", "x"), READ, WRITE);
+            ch.close();
+            return List.of(ch.isOpen(), attempt(() -> ch.read(ByteBuffer.allocate(1), 0).get(10, TimeUnit.SECONDS)),
+                    attempt(ch::size), attempt(() -> ch.truncate(0)), attempt(() -> {
+                        ch.force(true);
+                        return null;
+                    }));
+        }).notOnJimfs("after close, jimfs's truncate throws ClosedChannelException, the JDK's AsynchronousCloseException"));
+        t.add(Scenario.of("FileChannel map", r -> {
+            try (FileChannel ch = FileChannel.open(file(r, "f", "mapped content"), READ, WRITE)) {
+                List<Object> out = new ArrayList<>();
+                MappedByteBuffer ro = ch.map(FileChannel.MapMode.READ_ONLY, 7, 7);
+                byte[] b = new byte[ro.remaining()];
+                ro.get(b);
+                out.add(new String(b, StandardCharsets.UTF_8));
+                out.add(ro.isReadOnly());
+                MappedByteBuffer rw = ch.map(FileChannel.MapMode.READ_WRITE, 0, 6);
+                rw.put(0, (byte) 'M');
+                rw.force();
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, 6, arena);
+                    out.add(seg.byteSize());
+                    out.add(seg.get(ValueLayout.JAVA_BYTE, 0));
+                }
+                out.add(attempt(() -> ch.map(FileChannel.MapMode.READ_ONLY, -1, 1)));
+                out.add(ch.map(FileChannel.MapMode.READ_WRITE, 0, 20).capacity());
+                out.add(ch.size());
+                return out;
+            }
+        }).notOnJimfs("jimfs cannot map files"));
+        t.add(Scenario.of("FileChannel map read-only channel for writing", r -> {
+            try (FileChannel ch = FileChannel.open(file(r, "f", "abc"), READ)) {
+                return attempt(() -> ch.map(FileChannel.MapMode.READ_WRITE, 0, 3));
+            }
+        }).notOnJimfs("jimfs cannot map files"));
+        t.add(Scenario.of("FileChannel transferFrom and scatter gather", r -> {
+            try (FileChannel out = FileChannel.open(r.resolve("g"), CREATE_NEW, READ, WRITE);
+                 FileChannel in = FileChannel.open(file(r, "f", "0123456789"), READ)) {
+                List<Object> res = new ArrayList<>();
+                res.add(out.transferFrom(in, 0, 4));
+                res.add(out.transferFrom(in, 100, 4));
+                res.add(out.position(4).write(new ByteBuffer[] {ByteBuffer.wrap(new byte[] {'a', 'b'}),
+                        ByteBuffer.allocateDirect(0), ByteBuffer.wrap(new byte[] {'c'})}));
+                ByteBuffer x = ByteBuffer.allocate(3);
+                ByteBuffer y = ByteBuffer.allocateDirect(10);
+                res.add(out.position(1).read(new ByteBuffer[] {x, y}));
+                res.add(new String(x.array(), StandardCharsets.UTF_8));
+                res.add(y.position());
+                res.add(out.transferTo(0, 100, Channels.newChannel(new ByteArrayOutputStream())));
+                return res;
+            }
+        }).notOnJimfs("jimfs's transferFrom beyond the end transfers nothing; the JDK's extends the file"));
         t.add(Scenario.of("FileChannel force on directory", r -> {
             try (FileChannel ch = FileChannel.open(dir(r, "d"), READ)) {
                 ch.force(true);
@@ -1178,6 +1304,30 @@ final class Scenarios {
     // ---------------------------------------------------------------- everything else
 
     private static void misc(List<Scenario> t) {
+        t.add(Scenario.of("toUri and back", r -> {
+            dir(r, "a dir");
+            file(r, "f%25", "x");
+            List<Object> out = new ArrayList<>();
+            for (String name : List.of("a dir", "f%25", "missing dir", "\u00e9t\u00e9", "x?y#z", "")) {
+                Path p = r.resolve(name);
+                URI u = p.toUri();
+                out.add(u.getRawPath().replace(r.toUri().getRawPath(), "<root>/"));
+                out.add(Path.of(u).equals(p));
+            }
+            return out;
+        }).notOnJimfs("jimfs's URIs do not percent-encode non-ASCII characters"));
+        t.add(Scenario.of("WatchService create and delete", r -> {
+            try (WatchService ws = r.getFileSystem().newWatchService()) {
+                WatchKey key = r.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+                Files.createFile(r.resolve("a"));
+                List<Object> out = new ArrayList<>(events(ws.poll(10, TimeUnit.SECONDS), key));
+                Files.delete(r.resolve("a"));
+                out.addAll(events(ws.poll(10, TimeUnit.SECONDS), key));
+                key.cancel();
+                out.add(key.isValid());
+                return out;
+            }
+        }).notOnJimfs("jimfs's watch service polls every 5 seconds and may coalesce the events differently"));
         t.add(Scenario.of("mismatch identical", r -> Files.mismatch(file(r, "a", "same"), file(r, "b", "same"))));
         t.add(Scenario.of("mismatch differs", r -> Files.mismatch(file(r, "a", "abcX"), file(r, "b", "abcY"))));
         t.add(Scenario.of("mismatch prefix", r -> Files.mismatch(file(r, "a", "abc"), file(r, "b", "abcdef"))));
@@ -1254,6 +1404,16 @@ final class Scenarios {
             return List.of(fs.getSeparator(), fs.isOpen(), fs.isReadOnly(), fs.supportedFileAttributeViews(),
                     r.resolve("x").getFileSystem() == fs, fs.getPath("a", "b", "", "c").toString());
         }).notOnJimfs("jimfs's Configuration.unix() offers a different set of views"));
+    }
+
+    private static List<Object> events(WatchKey polled, WatchKey registered) {
+        List<Object> out = new ArrayList<>();
+        out.add(polled == registered);
+        if (polled != null) {
+            for (WatchEvent<?> e : polled.pollEvents()) out.add(e.kind().name() + " " + e.context() + " " + e.count());
+            out.add(polled.reset());
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- helpers
