@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,6 +46,10 @@ class DifferentialIT {
     private record Outcome(String head, String headWithoutMessages, String tree, String treeWithoutPermissions) {
         String full() {
             return head + "\n" + tree;
+        }
+
+        Outcome map(UnaryOperator<String> f) {
+            return new Outcome(f.apply(head), f.apply(headWithoutMessages), f.apply(tree), f.apply(treeWithoutPermissions));
         }
     }
 
@@ -85,6 +90,10 @@ class DifferentialIT {
         Outcome expected = referenceOf(s);
         Outcome actual = run(s, target);
         String what = target + ": '" + s.name() + "' differs from the default provider";
+        if (s.nonDefault() != null) {
+            expected = expected.map(s.nonDefault().expectation());
+            what += " (expected as adjusted for a non-default file system: " + s.nonDefault().reason() + ")";
+        }
         if (target == Target.JIMFS) {
             // jimfs gives every new file and directory the same permissions (no umask): never compared
             boolean messages = s.jimfsMessagesDiffer() == null;

@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * Turns what a scenario returned or threw into provider-independent text, so that two providers'
  * outcomes compare with {@code assertEquals}. The only things normalised away are those that differ
  * inherently between two runs in two directories: the root's name (replaced by {@code <root>}), inode
- * numbers, the random digits of temporary file names (replaced by {@code <n>}), and times the scenario did not set (which must be recent, and then print as
+ * numbers (and the class of file keys, which is each provider's own), the random digits of temporary file names (replaced by {@code <n>}), and times the scenario did not set (which must be recent, and then print as
  * {@code <recent>}). Everything else, including paths that belong to another file system (marked
  * {@code FOREIGN}), shows up verbatim.
  */
@@ -79,8 +79,12 @@ final class Render {
 
     private String map(Map<?, ?> m) {
         Map<String, String> sorted = new TreeMap<>();
-        m.forEach((k, v) -> sorted.put(String.valueOf(k),
-                "ino".equals(k) ? "<ino>" : INO.matcher(value(v)).replaceAll("ino=<ino>")));
+        m.forEach((k, v) -> sorted.put(String.valueOf(k), switch (String.valueOf(k)) {
+            case "ino" -> "<ino>";
+            // the key's class is each provider's own (the JDK's is internal); its text must agree
+            case "fileKey" -> "fileKey" + INO.matcher(text(String.valueOf(v))).replaceAll("ino=<ino>");
+            default -> value(v);
+        }));
         return sorted.toString();
     }
 

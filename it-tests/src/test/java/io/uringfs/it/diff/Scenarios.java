@@ -95,6 +95,11 @@ final class Scenarios {
     private static final String JIMFS_ATOMIC = "jimfs's ATOMIC_MOVE is not rename(2): it replaces directories and "
             + "reports other errors";
     private static final String JIMFS_LOOP = "jimfs reports ELOOP and EINVAL as a plain IOException";
+    private static final String TEMP_PERMS = "the JDK's Files.createTempFile/createTempDirectory ask for owner-only "
+            + "permissions only on the default file system (TempFileHelper); elsewhere the umask decides";
+    /** What the umask gives new files and directories here, learnt from the default provider. */
+    private static final String NEW_FILE_PERMS = newPermissions(false);
+    private static final String NEW_DIR_PERMS = newPermissions(true);
     private static final String JIMFS_MSG = "jimfs's FileSystemException reasons are its own wording, not strerror";
 
     /** Kinds of copy/move source and target; declared before ALL, which needs them. */
@@ -940,6 +945,14 @@ final class Scenarios {
             Map<String, Object> m = Files.readAttributes(r.resolve("l"), "basic:isSymbolicLink,isRegularFile,size", NOFOLLOW_LINKS);
             return List.of(m.get("isSymbolicLink"), m.get("isRegularFile"));
         }));
+        t.add(Scenario.of("attributes through a file", r -> {
+            Path p = file(r, "f", "x").resolve("p");
+            return List.of(attempt(() -> Files.readAttributes(p, BasicFileAttributes.class)),
+                    attempt(() -> Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW_LINKS)),
+                    attempt(() -> Files.readAttributes(p, "posix:*", NOFOLLOW_LINKS)),
+                    attempt(() -> Files.size(p)), attempt(() -> Files.getLastModifiedTime(p)),
+                    attempt(() -> Files.setLastModifiedTime(p, T1)), attempt(() -> Files.getOwner(p)));
+        }).notOnJimfs(JIMFS_OWNER));
         t.add(Scenario.of("readAttributes missing", r -> Files.readAttributes(r.resolve("m"), "*")));
         t.add(Scenario.of("readAttributes PosixFileAttributes", r -> {
             PosixFileAttributes a = Files.readAttributes(dir(r, "d"), PosixFileAttributes.class);
@@ -1346,11 +1359,12 @@ final class Scenarios {
             return List.of(f.getParent(), f.getFileName().toString().matches("pre\\d+\\.suf"),
                     Files.getPosixFilePermissions(f), Files.size(f));
         })
-                .notOnJimfs("jimfs ignores the owner-only permissions createTempFile asks for"));
+                .onNonDefaultFileSystems(TEMP_PERMS, o -> o.replace("rw-------", NEW_FILE_PERMS)));
         t.add(Scenario.of("createTempFile null prefix and suffix", r -> {
             Path f = Files.createTempFile(r, null, null);
             return f.getFileName().toString().matches("\\d+\\.tmp");
-        }));
+        })
+                .onNonDefaultFileSystems(TEMP_PERMS, o -> o.replace("rw-------", NEW_FILE_PERMS)));
         t.add(Scenario.of("createTempFile with permissions", r -> Files.getPosixFilePermissions(
                 Files.createTempFile(r, "p", "s", perms("rw-r-----")))));
         t.add(Scenario.of("createTempFile bad prefix", r -> Files.createTempFile(r, "a/b", "s")));
@@ -1361,7 +1375,8 @@ final class Scenarios {
             return List.of(d.getParent(), d.getFileName().toString().matches("dir\\d+"),
                     Files.getPosixFilePermissions(d), Files.isDirectory(d));
         })
-                .notOnJimfs("jimfs ignores the owner-only permissions createTempDirectory asks for"));
+                .onNonDefaultFileSystems(TEMP_PERMS, o -> o.replace("rwx------", NEW_DIR_PERMS))
+                .notOnJimfs("jimfs gives new directories rw-r--r--: it has no umask"));
         t.add(Scenario.of("createTempDirectory missing parent", r -> Files.createTempDirectory(r.resolve("m"), "x"))
                 .jimfsMessagesDiffer(JIMFS_MSG));
         t.add(Scenario.of("probeContentType", r -> List.of(String.valueOf(Files.probeContentType(file(r, "a.txt", "x"))),
@@ -1435,6 +1450,24 @@ final class Scenarios {
             return c.call();
         } catch (Exception e) {
             return new Thrown(e);
+        }
+    }
+
+    private static String newPermissions(boolean directory) {
+        try {
+            Path dir = Files.createTempDirectory("uringfs-umask");
+            try {
+                Path p = dir.resolve("p");
+                if (directory) Files.createDirectory(p);
+                else Files.createFile(p);
+                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                Files.delete(p);
+                return perms;
+            } finally {
+                Files.delete(dir);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
