@@ -45,7 +45,7 @@ public final class UringPath implements Path {
     private final byte[] path;
     private String string;   // cached toString
     private int hash;        // cached hashCode (0: not computed, or really 0)
-    private int[] offsets;   // cached start index of each name element
+    private volatile int[] offsets;   // cached start index of each name element (volatile: an array's contents need safe publication)
 
     UringPath(UringFileSystem fs, byte[] path) {
         this.fs = fs;
@@ -106,7 +106,10 @@ public final class UringPath implements Path {
         return path;
     }
 
-    /** The bytes to hand to a system call: absolute, relative paths resolved against {@code user.dir}. */
+    /**
+     * The bytes to hand to a system call: absolute, relative paths resolved against {@code user.dir}
+     * (not a copy: callers must not modify them).
+     */
     public byte[] bytesForSyscall() {
         return isAbsolute() ? path : resolve(DEFAULT_DIRECTORY, path);
     }
@@ -443,6 +446,7 @@ public final class UringPath implements Path {
         return RealPaths.toRealPath(this, options);
     }
 
+    /** @throws java.nio.file.ClosedFileSystemException if the file system is closed (a directory gets a trailing "/") */
     @Override
     public URI toUri() {
         return UringUris.toUri(this);
