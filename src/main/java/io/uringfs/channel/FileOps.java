@@ -1,0 +1,91 @@
+package io.uringfs.channel;
+
+import io.uringfs.engine.Errno;
+import io.uringfs.ring.Syscalls;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The few descriptor-level calls the channels make outside the ring: size and identity (statx on
+ * the descriptor), the file offset (lseek), the block size for O_DIRECT (fstatfs) and POSIX
+ * record locks (fcntl). Each is a short metadata call that never waits for the disk, so a ring
+ * round trip would only add latency.
+ *
+ * <p>Thread safety: stateless; the scratch memory is per call (confined arenas).
+ */
+final class FileOps {
+    private FileOps() {}
+
+    static final int SEEK_SET = 0, SEEK_CUR = 1;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_SIZE = 0x200, STATX_INO = 0x100;
+    private static final long STX_INO = 32, STX_SIZE = 40, STX_DEV_MAJOR = 136, STX_DEV_MINOR = 140, STATX_BYTES = 256;
+    /** struct statfs64 on 64-bit Linux: f_frsize follows nine 8-byte fields. */
+    private static final long F_FRSIZE = 72, STATFS_BYTES = 120;
+
+    /** fcntl commands for open-file-description locks, and struct flock (x86_64/aarch64 layout). */
+    static final int F_OFD_SETLK = 37;
+    static final short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
+    private static final long FLOCK_BYTES = 32;
+
+    /** Size of the open file, or -errno. */
+    static long size(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(STATX_BYTES, 8);
+            int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_SIZE, buf);
+            return r < 0 ? r : buf.get(ValueLayout.JAVA_LONG, STX_SIZE);
+        }
+    }
+
+    /** The identity of the open file (device and inode), for the JVM-wide lock table. */
+    static FileKey key(int fd) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(STATX_BYTES, 8);
+            int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_INO, buf);
+            if (r < 0) throw Errno.toIOException(-r);
+            long dev = ((long) buf.get(ValueLayout.JAVA_INT, STX_DEV_MAJOR) << 32)
+                    | (buf.get(ValueLayout.JAVA_INT, STX_DEV_MINOR) & 0xFFFF_FFFFL);
+            return new FileKey(dev, buf.get(ValueLayout.JAVA_LONG, STX_INO));
+        }
+    }
+
+    /** The fragment size of the file's file system: the alignment the JDK demands for O_DIRECT. */
+    static int blockSize(int fd) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(STATFS_BYTES, 8);
+            int r = Syscalls.fstatfs(fd, buf);
+            if (r < 0) throw Errno.toIOException(-r);
+            return (int) buf.get(ValueLayout.JAVA_LONG, F_FRSIZE);
+        }
+    }
+
+    static long seek(int fd, long offset, int whence) {
+        return Syscalls.lseek(fd, offset, whence);
+    }
+
+    /**
+     * Sets or clears an open-file-description lock without waiting. OFD locks (not the classic
+     * per-process ones) so that closing another descriptor to the same file, e.g. the JDK channel
+     * {@code map} opens briefly, cannot silently drop this channel's locks.
+     *
+     * @return 0 when set/cleared, -EAGAIN/-EACCES when another holder conflicts, else -errno
+     */
+    static int lock(int fd, short type, long position, long size) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fl = a.allocate(FLOCK_BYTES, 8);
+            fl.set(ValueLayout.JAVA_SHORT, 0, type);
+            fl.set(ValueLayout.JAVA_SHORT, 2, (short) SEEK_SET);
+            fl.set(ValueLayout.JAVA_LONG, 8, position);
+            // Long.MAX_VALUE means "to the end of the file and beyond", which flock spells as 0.
+            fl.set(ValueLayout.JAVA_LONG, 16, size == Long.MAX_VALUE ? 0 : size);
+            int r;
+            do {
+                r = Syscalls.fcntlLock(fd, F_OFD_SETLK, fl);
+            } while (r == -Errno.EINTR);
+            return r;
+        }
+    }
+}

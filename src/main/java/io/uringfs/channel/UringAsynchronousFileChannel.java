@@ -1,0 +1,444 @@
+package io.uringfs.channel;
+
+import io.uringfs.engine.Engine;
+import io.uringfs.engine.Errno;
+import io.uringfs.engine.Io;
+import io.uringfs.engine.Op;
+import io.uringfs.ring.Syscalls;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.FileLock;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An {@link AsynchronousFileChannel} whose reads and writes are io_uring ops submitted straight
+ * from the calling thread ({@link Engine#submitAsync}); no thread waits for an op.
+ *
+ * <h2>Where code runs</h2>
+ * When an op's CQE arrives, the engine hands its completion to a new virtual thread (never the
+ * ring's completion thread), which copies a heap buffer's bytes back, frees the native block,
+ * completes a {@link Future} and passes a {@link CompletionHandler} to the channel's executor:
+ * the one given to {@code AsynchronousFileChannel.open}, or, without one, a new virtual thread per
+ * handler. Handlers therefore never run on the completion thread, and a slow handler cannot stall
+ * the ring. Without an engine (fallback mode) each op runs as a plain system call on the executor.
+ *
+ * <h2>Close</h2>
+ * {@link #close()} stops new ops, cancels the descriptor's ops in the ring and waits until every
+ * pending op has seen its CQE and freed its memory; ops that did not complete end with
+ * {@link AsynchronousCloseException}. Only then is the descriptor closed. A handler may call
+ * {@code close()}: completions never wait for the handler's executor.
+ *
+ * <p>Semantics (argument checks, results for an empty buffer or a closed channel, locking) follow
+ * the JDK's {@code SimpleAsynchronousFileChannelImpl}.
+ *
+ * <p>Thread safety: safe for concurrent use.
+ */
+public final class UringAsynchronousFileChannel extends AsynchronousFileChannel implements UringFileLock.Owner {
+    /** Runs each task on a new virtual thread: the default handler executor and the completion hop. */
+    private static final Executor VIRTUAL = r -> Thread.ofVirtual().name("uringfs-async").start(r);
+    private static final long LOCK_BACKOFF_MIN = 100_000L, LOCK_BACKOFF_MAX = 20_000_000L;
+
+    private final Io io;
+    private final int fd;
+    private final boolean reading, writing;
+    private final Executor executor;
+    private final InFlight inFlight = new InFlight();
+    private final Object closeLock = new Object();
+    private volatile boolean closed;
+    private volatile FileKey fileKey;
+
+    UringAsynchronousFileChannel(Io io, int fd, boolean reading, boolean writing, Executor executor) {
+        this.io = io;
+        this.fd = fd;
+        this.reading = reading;
+        this.writing = writing;
+        this.executor = executor != null ? executor : VIRTUAL;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    // ---- read / write ----
+
+    @Override
+    public Future<Integer> read(ByteBuffer dst, long position) {
+        return implIo(true, dst, position, null, null);
+    }
+
+    @Override
+    public <A> void read(ByteBuffer dst, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        implIo(true, dst, position, attachment, handler);
+    }
+
+    @Override
+    public Future<Integer> write(ByteBuffer src, long position) {
+        return implIo(false, src, position, null, null);
+    }
+
+    @Override
+    public <A> void write(ByteBuffer src, long position, A attachment, CompletionHandler<Integer, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        implIo(false, src, position, attachment, handler);
+    }
+
+    private <A> Future<Integer> implIo(boolean read, ByteBuffer buf, long position, A attachment,
+                                      CompletionHandler<Integer, ? super A> handler) {
+        if (position < 0) throw new IllegalArgumentException("Negative position");
+        if (read && !reading) throw new NonReadableChannelException();
+        if (!read && !writing) throw new NonWritableChannelException();
+        if (read && buf.isReadOnly()) throw new IllegalArgumentException("Read-only buffer");
+        CompletableFuture<Integer> future = handler == null ? new PendingFuture<>(this) : null;
+        if (!isOpen() || buf.remaining() == 0 || !inFlight.enter()) {
+            Throwable exc = isOpen() ? null : new ClosedChannelException();
+            finish(future, handler, attachment, 0, exc);
+            return future;
+        }
+        Engine engine = io.engine();
+        if (engine == null) {
+            runPlain(read, buf, position, future, handler, attachment);
+            return future;
+        }
+        int pos = buf.position(), rem = buf.remaining();
+        BufferPool.Block block = null;
+        long addr;
+        try {
+            if (buf.isDirect()) {
+                addr = MemorySegment.ofBuffer(buf).address();
+            } else {
+                block = BufferPool.SHARED.acquire(rem);
+                addr = block.address();
+                if (!read) MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, block.segment(), 0, rem);
+            }
+            Op op = engine.acquire();
+            if (read) op.prepRead(fd, addr, rem, position);
+            else op.prepWrite(fd, addr, rem, position);
+            BufferPool.Block b = block;
+            // buf is captured by the callback, which keeps a direct buffer reachable until the CQE
+            engine.submitAsync(op, VIRTUAL, res -> completed(read, buf, pos, b, res, future, handler, attachment));
+        } catch (RuntimeException | Error e) {
+            if (block != null) BufferPool.SHARED.release(block);
+            inFlight.exit();
+            throw e;
+        }
+        return future;
+    }
+
+    /** After the CQE, on a virtual thread: settle the buffer, free memory, leave, report. */
+    private <A> void completed(boolean read, ByteBuffer buf, int pos, BufferPool.Block block, int res,
+                               CompletableFuture<Integer> future, CompletionHandler<Integer, ? super A> handler,
+                               A attachment) {
+        int n = res;
+        Throwable exc = null;
+        try {
+            if (res > 0) {
+                if (read && block != null) {
+                    if (buf.hasArray()) {
+                        MemorySegment.copy(block.segment(), ValueLayout.JAVA_BYTE, 0, buf.array(), buf.arrayOffset() + pos, res);
+                    } else {
+                        MemorySegment.copy(block.segment(), 0, MemorySegment.ofBuffer(buf.duplicate().position(pos)), 0, res);
+                    }
+                }
+                buf.position(pos + res);
+            } else if (res == 0 && read) {
+                n = -1;
+            } else if (res < 0) {
+                n = 0;
+                exc = !isOpen() ? new AsynchronousCloseException() : Errno.toIOException(-res);
+            }
+        } finally {
+            if (block != null) BufferPool.SHARED.release(block);
+            inFlight.exit();
+        }
+        finish(future, handler, attachment, n, exc);
+    }
+
+    /** Fallback mode: the op as a plain system call on the executor. */
+    private <A> void runPlain(boolean read, ByteBuffer buf, long position, CompletableFuture<Integer> future,
+                              CompletionHandler<Integer, ? super A> handler, A attachment) {
+        Runnable task = () -> {
+            int n = 0;
+            Throwable exc = null;
+            try {
+                long r = read ? BufferIo.read(io, fd, buf, position, -1) : BufferIo.write(io, fd, buf, position, -1);
+                if (BufferIo.failed(r)) {
+                    exc = !isOpen() ? new AsynchronousCloseException() : Errno.toIOException(BufferIo.errno(r));
+                } else {
+                    n = (int) r;
+                }
+            } catch (IOException | RuntimeException e) {
+                exc = e;
+            } finally {
+                inFlight.exit();
+            }
+            complete(future, handler, attachment, n, exc);
+        };
+        try {
+            executor.execute(task);
+        } catch (RuntimeException e) {
+            VIRTUAL.execute(task);
+        }
+    }
+
+    /** Completes the future here, or runs the handler on the executor. */
+    private <V, A> void finish(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler, A attachment,
+                               V value, Throwable exc) {
+        if (handler == null) {
+            complete(future, null, attachment, value, exc);
+            return;
+        }
+        Runnable r = () -> complete(null, handler, attachment, value, exc);
+        try {
+            executor.execute(r);
+        } catch (RuntimeException e) {
+            VIRTUAL.execute(r); // a shut-down executor must not lose the completion
+        }
+    }
+
+    private static <V, A> void complete(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler,
+                                        A attachment, V value, Throwable exc) {
+        if (handler == null) {
+            if (exc == null) future.complete(value);
+            else future.completeExceptionally(exc);
+        } else if (exc == null) {
+            handler.completed(value, attachment);
+        } else {
+            handler.failed(exc, attachment);
+        }
+    }
+
+    // ---- size, truncate, force ----
+
+    private void begin() throws ClosedChannelException {
+        if (!inFlight.enter()) throw new ClosedChannelException();
+    }
+
+    private void end(boolean completed) throws AsynchronousCloseException {
+        inFlight.exit();
+        if (!completed && !isOpen()) throw new AsynchronousCloseException();
+    }
+
+    @Override
+    public long size() throws IOException {
+        begin();
+        long n = -1;
+        try {
+            n = FileOps.size(fd);
+            if (n < 0 && isOpen()) throw Errno.toIOException((int) -n);
+            return n;
+        } finally {
+            end(n >= 0);
+        }
+    }
+
+    @Override
+    public AsynchronousFileChannel truncate(long size) throws IOException {
+        if (size < 0L) throw new IllegalArgumentException("Negative size");
+        if (!writing) throw new NonWritableChannelException();
+        begin();
+        int r = -1;
+        try {
+            long n = FileOps.size(fd);
+            if (n < 0) throw Errno.toIOException((int) -n);
+            r = size < n ? io.ftruncate(fd, size) : 0;
+            if (r < 0 && isOpen()) throw Errno.toIOException(-r);
+            return this;
+        } finally {
+            end(r >= 0);
+        }
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+        begin();
+        int r = -1;
+        try {
+            r = io.fsync(fd, metaData);
+            if (r < 0 && isOpen()) throw Errno.toIOException(-r);
+        } finally {
+            end(r >= 0);
+        }
+    }
+
+    // ---- locks ----
+
+    private UringFileLock addLock(long position, long size, boolean shared) throws IOException {
+        FileKey key = fileKey;
+        if (key == null) fileKey = key = FileOps.key(fd);
+        UringFileLock fl = new UringFileLock(this, position, size, shared);
+        LockTable.add(key, fl);
+        return fl;
+    }
+
+    @Override
+    public Future<FileLock> lock(long position, long size, boolean shared) {
+        return implLock(position, size, shared, null, null);
+    }
+
+    @Override
+    public <A> void lock(long position, long size, boolean shared, A attachment,
+                         CompletionHandler<FileLock, ? super A> handler) {
+        Objects.requireNonNull(handler, "'handler' is null");
+        implLock(position, size, shared, attachment, handler);
+    }
+
+    /** Waits for the lock on the executor, polling F_OFD_SETLK with back-off (see UringFileChannel). */
+    private <A> Future<FileLock> implLock(long position, long size, boolean shared, A attachment,
+                                         CompletionHandler<FileLock, ? super A> handler) {
+        if (shared && !reading) throw new NonReadableChannelException();
+        if (!shared && !writing) throw new NonWritableChannelException();
+        long len = size != 0 ? size : Long.MAX_VALUE - Math.max(0, position);
+        CompletableFuture<FileLock> future = handler == null ? new PendingFuture<>(this) : null;
+        UringFileLock fl;
+        if (!inFlight.enter()) {
+            finish(future, handler, attachment, null, new ClosedChannelException());
+            return future;
+        }
+        try {
+            fl = addLock(position, len, shared);
+        } catch (IOException e) {
+            inFlight.exit();
+            finish(future, handler, attachment, null, e);
+            return future;
+        } catch (RuntimeException e) {
+            inFlight.exit();
+            throw e;
+        }
+        Runnable task = () -> {
+            Throwable exc = null;
+            boolean locked = false;
+            try {
+                long backoff = LOCK_BACKOFF_MIN;
+                while (isOpen()) {
+                    int r = FileOps.lock(fd, shared ? FileOps.F_RDLCK : FileOps.F_WRLCK, position, len);
+                    if (r == 0) {
+                        locked = true;
+                        break;
+                    }
+                    if (r != -Errno.EAGAIN && r != -Errno.EACCES) {
+                        exc = Errno.toIOException(-r);
+                        break;
+                    }
+                    LockSupport.parkNanos(this, backoff);
+                    backoff = Math.min(backoff * 2, LOCK_BACKOFF_MAX);
+                }
+                if (locked && !isOpen()) locked = false;
+                if (!locked && exc == null) exc = new AsynchronousCloseException();
+            } finally {
+                if (!locked) LockTable.remove(fileKey, fl);
+                inFlight.exit();
+            }
+            complete(future, handler, attachment, locked ? fl : null, exc);
+        };
+        try {
+            executor.execute(task);
+        } catch (RuntimeException e) {
+            VIRTUAL.execute(task);
+        }
+        return future;
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+        if (shared && !reading) throw new NonReadableChannelException();
+        if (!shared && !writing) throw new NonWritableChannelException();
+        if (size == 0) size = Long.MAX_VALUE - Math.max(0, position);
+        begin();
+        boolean got = false;
+        UringFileLock fl = null;
+        try {
+            fl = addLock(position, size, shared);
+            int r = FileOps.lock(fd, shared ? FileOps.F_RDLCK : FileOps.F_WRLCK, position, size);
+            if (r == 0 && isOpen()) {
+                got = true;
+                return fl;
+            }
+            if (r == -Errno.EAGAIN || r == -Errno.EACCES) return null;
+            if (!isOpen()) throw new AsynchronousCloseException();
+            throw Errno.toIOException(-r);
+        } finally {
+            if (!got && fl != null) LockTable.remove(fileKey, fl);
+            inFlight.exit();
+        }
+    }
+
+    @Override
+    public void release(UringFileLock lock) throws IOException {
+        begin();
+        try {
+            int r = FileOps.lock(fd, FileOps.F_UNLCK, lock.position(), lock.size());
+            if (r < 0) throw Errno.toIOException(-r);
+            LockTable.remove(fileKey, lock);
+        } finally {
+            inFlight.exit();
+        }
+    }
+
+    // ---- close ----
+
+    @Override
+    public void close() throws IOException {
+        synchronized (closeLock) {
+            if (closed) return;
+            closed = true;
+        }
+        FileKey key = fileKey;
+        if (key != null) {
+            for (FileLock l : LockTable.removeAll(key, this)) {
+                synchronized (l) {
+                    if (l.isValid()) {
+                        FileOps.lock(fd, FileOps.F_UNLCK, l.position(), l.size());
+                        ((UringFileLock) l).invalidate();
+                    }
+                }
+            }
+        }
+        Engine engine = io.engine();
+        inFlight.closeAndAwait(() -> {
+            if (engine != null && !engine.isClosed()) engine.cancelAll(fd);
+        });
+        int r = Syscalls.close(fd);
+        if (r < 0 && r != -Errno.EINTR) throw Errno.toIOException(-r);
+    }
+
+    /**
+     * The {@link Future} of an op. Cancelling it marks it cancelled; with
+     * {@code mayInterruptIfRunning} it also closes the channel, as the JDK's {@code PendingFuture}
+     * does, which is the only way to stop a running op.
+     */
+    private static final class PendingFuture<V> extends CompletableFuture<V> {
+        private final UringAsynchronousFileChannel channel;
+
+        PendingFuture(UringAsynchronousFileChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled && mayInterruptIfRunning) {
+                try {
+                    channel.close();
+                } catch (IOException ignore) {
+                    // the future is cancelled either way
+                }
+            }
+            return cancelled;
+        }
+    }
+}

@@ -1,0 +1,698 @@
+package io.uringfs.channel;
+
+import io.uringfs.engine.Engine;
+import io.uringfs.engine.Errno;
+import io.uringfs.engine.Io;
+import io.uringfs.ring.Syscalls;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link FileChannel} whose reads, writes and syncs run on the shared io_uring (through
+ * {@link Io}), with the semantics of the JDK's {@code sun.nio.ch.FileChannelImpl}.
+ *
+ * <h2>I/O path</h2>
+ * Relative ops use the kernel's file offset (offset -1), exactly as the JDK's {@code read(2)}/
+ * {@code write(2)} do, so non-seekable files and O_APPEND behave the same; positional ops pass the
+ * offset. Reads and writes first try {@code RWF_NOWAIT} (page-cache hit: one short system call, no
+ * park) except with O_DIRECT, where that would always miss. Buffers: see {@link BufferIo}.
+ *
+ * <h2>Interrupts and close</h2>
+ * Every blocking op runs between {@code begin()} and {@code end(completed)} of
+ * {@link java.nio.channels.spi.AbstractInterruptibleChannel}: interrupting a thread in (or before)
+ * an op closes the channel, and that thread gets {@link ClosedByInterruptException} with its
+ * interrupt status set, while other threads blocked on the channel get
+ * {@link AsynchronousCloseException}. Ops are registered in an {@link InFlight} count; closing
+ * cancels the descriptor's ring ops ({@code IORING_OP_ASYNC_CANCEL} on the fd), waits until every
+ * op has seen its CQE, and only then closes the descriptor, so its number is never reused under
+ * an in-flight op. The ring waits themselves do not cancel on interrupt: cancellation comes only
+ * from closing, which keeps "cancelled" and "channel closed" one and the same event.
+ * Channels made for {@code Files.newInputStream}/{@code newOutputStream} are uninterruptible,
+ * like the JDK's.
+ *
+ * <h2>Locks</h2>
+ * Open-file-description locks ({@code F_OFD_SETLK}), checked first against the JVM-wide
+ * {@link LockTable}; a blocking {@code lock} polls with a short back-off instead of sleeping in
+ * {@code F_SETLKW}, so a waiting virtual thread parks instead of pinning its carrier and stays
+ * interruptible.
+ *
+ * <h2>Mapping</h2>
+ * {@code map} checks as the JDK does, extends the file if needed, then lets the JDK's own channel
+ * on {@code /proc/self/fd/N} (the very same file, even if unlinked) create the mapping.
+ *
+ * <p>Thread safety: safe for concurrent use, as {@link FileChannel} requires; relative ops and
+ * those touching the position are serialized by a position lock, positional ops run in parallel.
+ */
+public final class UringFileChannel extends FileChannel implements UringFileLock.Owner {
+    private static final int TRANSFER_SIZE = 8192;
+    private static final long LOCK_BACKOFF_MIN = 100_000L, LOCK_BACKOFF_MAX = 20_000_000L;
+
+    private final Io io;
+    private final int fd;
+    private final boolean readable, writable, append;
+    /** O_DIRECT block size, or -1 when not opened with DIRECT. */
+    private final int alignment;
+    private final boolean uninterruptible;
+    private final InFlight inFlight = new InFlight();
+    private final ReentrantLock positionLock = new ReentrantLock();
+    private volatile FileKey fileKey;
+
+    UringFileChannel(Io io, int fd, boolean readable, boolean writable, boolean append, int alignment,
+                     boolean uninterruptible) {
+        this.io = io;
+        this.fd = fd;
+        this.readable = readable;
+        this.writable = writable;
+        this.append = append;
+        this.alignment = alignment;
+        this.uninterruptible = uninterruptible;
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!isOpen()) throw new ClosedChannelException();
+    }
+
+    private void beginBlocking() {
+        if (!uninterruptible) begin();
+    }
+
+    private void endBlocking(boolean completed) throws AsynchronousCloseException {
+        if (!uninterruptible) {
+            end(completed);
+        } else if (!completed && !isOpen()) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
+    /** A failed op: an I/O error, unless the channel was closed under it (then end() reports that). */
+    private void failed(long r) throws IOException {
+        if (isOpen()) throw Errno.toIOException(BufferIo.errno(r));
+    }
+
+    private boolean direct() {
+        return alignment > 0;
+    }
+
+    // ---- read ----
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        ensureOpen();
+        if (!readable) throw new NonReadableChannelException();
+        positionLock.lock();
+        try {
+            if (direct()) BufferIo.checkChannelPositionAligned(position(), alignment);
+            return (int) readAt(dst, -1);
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        Objects.requireNonNull(dst);
+        if (position < 0) throw new IllegalArgumentException("Negative position");
+        ensureOpen();
+        if (!readable) throw new NonReadableChannelException();
+        if (direct()) BufferIo.checkChannelPositionAligned(position, alignment);
+        return (int) readAt(dst, position);
+    }
+
+    private long readAt(ByteBuffer dst, long position) throws IOException {
+        long n = 0;
+        try {
+            beginBlocking();
+            if (!inFlight.enter()) return 0;
+            try {
+                n = BufferIo.read(io, fd, dst, position, alignment);
+            } finally {
+                inFlight.exit();
+            }
+            if (BufferIo.failed(n)) failed(n);
+            return n;
+        } finally {
+            endBlocking(n > 0);
+        }
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        ensureOpen();
+        if (!readable) throw new NonReadableChannelException();
+        positionLock.lock();
+        try {
+            if (direct()) BufferIo.checkChannelPositionAligned(position(), alignment);
+            long n = 0;
+            try {
+                beginBlocking();
+                if (!inFlight.enter()) return 0;
+                try {
+                    n = BufferIo.read(io, fd, dsts, offset, length, -1, alignment);
+                } finally {
+                    inFlight.exit();
+                }
+                if (BufferIo.failed(n)) failed(n);
+                return n;
+            } finally {
+                endBlocking(n > 0);
+            }
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    // ---- write ----
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        ensureOpen();
+        if (!writable) throw new NonWritableChannelException();
+        positionLock.lock();
+        try {
+            if (direct()) BufferIo.checkChannelPositionAligned(position(), alignment);
+            return (int) writeAt(src, -1);
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+        Objects.requireNonNull(src);
+        if (position < 0) throw new IllegalArgumentException("Negative position");
+        ensureOpen();
+        if (!writable) throw new NonWritableChannelException();
+        if (direct()) BufferIo.checkChannelPositionAligned(position, alignment);
+        return (int) writeAt(src, position);
+    }
+
+    private long writeAt(ByteBuffer src, long position) throws IOException {
+        long n = 0;
+        try {
+            beginBlocking();
+            if (!inFlight.enter()) return 0;
+            try {
+                n = BufferIo.write(io, fd, src, position, alignment);
+            } finally {
+                inFlight.exit();
+            }
+            if (BufferIo.failed(n)) failed(n);
+            return n;
+        } finally {
+            endBlocking(n > 0);
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        ensureOpen();
+        if (!writable) throw new NonWritableChannelException();
+        positionLock.lock();
+        try {
+            if (direct()) BufferIo.checkChannelPositionAligned(position(), alignment);
+            long n = 0;
+            try {
+                beginBlocking();
+                if (!inFlight.enter()) return 0;
+                try {
+                    n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment);
+                } finally {
+                    inFlight.exit();
+                }
+                if (BufferIo.failed(n)) failed(n);
+                return n;
+            } finally {
+                endBlocking(n > 0);
+            }
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    // ---- position, size, truncate, force ----
+
+    @Override
+    public long position() throws IOException {
+        ensureOpen();
+        positionLock.lock();
+        try {
+            long p = -1;
+            try {
+                beginBlocking();
+                if (!inFlight.enter()) return 0;
+                try {
+                    // in append mode the position is the end, where the next write goes
+                    p = append ? FileOps.size(fd) : FileOps.seek(fd, 0, FileOps.SEEK_CUR);
+                } finally {
+                    inFlight.exit();
+                }
+                if (p < 0) failed(BufferIo.FAILED + p);
+                return p;
+            } finally {
+                endBlocking(p > -1);
+            }
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+        ensureOpen();
+        if (newPosition < 0) throw new IllegalArgumentException();
+        positionLock.lock();
+        try {
+            long p = -1;
+            try {
+                beginBlocking();
+                if (!inFlight.enter()) return null;
+                try {
+                    p = FileOps.seek(fd, newPosition, FileOps.SEEK_SET);
+                } finally {
+                    inFlight.exit();
+                }
+                if (p < 0) failed(BufferIo.FAILED + p);
+                return this;
+            } finally {
+                endBlocking(p > -1);
+            }
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public long size() throws IOException {
+        ensureOpen();
+        positionLock.lock();
+        try {
+            long s = -1;
+            try {
+                beginBlocking();
+                if (!inFlight.enter()) return -1;
+                try {
+                    s = FileOps.size(fd);
+                } finally {
+                    inFlight.exit();
+                }
+                if (s < 0) failed(BufferIo.FAILED + s);
+                return s;
+            } finally {
+                endBlocking(s > -1);
+            }
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public FileChannel truncate(long newSize) throws IOException {
+        ensureOpen();
+        if (newSize < 0) throw new IllegalArgumentException("Negative size");
+        if (!writable) throw new NonWritableChannelException();
+        positionLock.lock();
+        try {
+            int rv = -1;
+            try {
+                beginBlocking();
+                if (!inFlight.enter()) return null;
+                try {
+                    long size = FileOps.size(fd);
+                    if (size < 0) throw Errno.toIOException((int) -size);
+                    long p = FileOps.seek(fd, 0, FileOps.SEEK_CUR);
+                    if (p < 0) throw Errno.toIOException((int) -p);
+                    // the JDK only ever shrinks here; a larger size leaves the file alone
+                    if (newSize < size) {
+                        int r = io.ftruncate(fd, newSize);
+                        if (r < 0) {
+                            failed(BufferIo.FAILED + r);
+                            return null;
+                        }
+                    }
+                    long rp = FileOps.seek(fd, Math.min(p, newSize), FileOps.SEEK_SET);
+                    if (rp < 0) throw Errno.toIOException((int) -rp);
+                    rv = 0;
+                } finally {
+                    inFlight.exit();
+                }
+                return this;
+            } finally {
+                endBlocking(rv > -1);
+            }
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+        ensureOpen();
+        int rv = -1;
+        try {
+            beginBlocking();
+            if (!inFlight.enter()) return;
+            try {
+                rv = io.fsync(fd, metaData);
+            } finally {
+                inFlight.exit();
+            }
+            if (rv < 0) failed(BufferIo.FAILED + rv);
+        } finally {
+            endBlocking(rv > -1);
+        }
+    }
+
+    // ---- transfers ----
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        ensureOpen();
+        if (!target.isOpen()) throw new ClosedChannelException();
+        if (!readable) throw new NonReadableChannelException();
+        if (target instanceof UringFileChannel u && !u.writable) throw new NonWritableChannelException();
+        if (position < 0 || count < 0) throw new IllegalArgumentException();
+        long sz = size();
+        if (position > sz) return 0;
+        // files advertising size 0 (such as /proc) take the copy loop, like the JDK
+        if (sz > 0) {
+            count = Math.min(count, sz - position);
+            if (target instanceof UringFileChannel u && !u.append) {
+                long n = copyRange(this, position, u, -1, count);
+                if (n >= 0) return n;
+            }
+        }
+        return transferToArbitraryChannel(position, count, target);
+    }
+
+    private long transferToArbitraryChannel(long position, long count, WritableByteChannel target) throws IOException {
+        ByteBuffer bb = ByteBuffer.allocate((int) Math.min(count, TRANSFER_SIZE));
+        long tw = 0, pos = position;
+        try {
+            while (tw < count) {
+                bb.limit((int) Math.min(count - tw, TRANSFER_SIZE));
+                int nr = read(bb, pos);
+                if (nr <= 0) break;
+                bb.flip();
+                int nw = target.write(bb);
+                tw += nw;
+                if (nw != nr) break;
+                pos += nw;
+                bb.clear();
+            }
+            return tw;
+        } catch (IOException x) {
+            if (tw > 0) return tw;
+            throw x;
+        }
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+        ensureOpen();
+        if (!src.isOpen()) throw new ClosedChannelException();
+        if (src instanceof UringFileChannel u && !u.readable) throw new NonReadableChannelException();
+        if (!writable) throw new NonWritableChannelException();
+        if (position < 0 || count < 0) throw new IllegalArgumentException();
+        if (src instanceof UringFileChannel u && !append && u.size() > 0) {
+            long n = copyRange(u, -1, this, position, count);
+            if (n >= 0) return n;
+        }
+        return transferFromArbitraryChannel(src, position, count);
+    }
+
+    private long transferFromArbitraryChannel(ReadableByteChannel src, long position, long count) throws IOException {
+        ByteBuffer bb = ByteBuffer.allocate((int) Math.min(count, TRANSFER_SIZE));
+        long tw = 0, pos = position;
+        try {
+            while (tw < count) {
+                bb.limit((int) Math.min(count - tw, TRANSFER_SIZE));
+                int nr = src.read(bb);
+                if (nr <= 0) break;
+                bb.flip();
+                int nw = write(bb, pos);
+                tw += nw;
+                if (nw != nr) break;
+                pos += nw;
+                bb.clear();
+            }
+            return tw;
+        } catch (IOException x) {
+            if (tw > 0) return tw;
+            throw x;
+        }
+    }
+
+    /**
+     * copy_file_range between two uring channels; an offset of -1 means that channel's file
+     * position (which the kernel then advances). Runs as an op of this channel (interruptible,
+     * counted) and of the other one (counted). Returns -1 when the kernel cannot do this pair
+     * (different file systems, overlapping ranges of one file, no support): use the copy loop.
+     */
+    private long copyRange(UringFileChannel in, long inPos, UringFileChannel out, long outPos, long count)
+            throws IOException {
+        UringFileChannel other = in == this ? out : in;
+        long n = 0;
+        boolean completed = false;
+        try {
+            beginBlocking();
+            if (!inFlight.enter()) return 0;
+            try {
+                if (other != this && !other.inFlight.enter()) throw new AsynchronousCloseException();
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment offIn = inPos < 0 ? MemorySegment.NULL : a.allocateFrom(ValueLayout.JAVA_LONG, inPos);
+                    MemorySegment offOut = outPos < 0 ? MemorySegment.NULL : a.allocateFrom(ValueLayout.JAVA_LONG, outPos);
+                    do {
+                        n = Syscalls.copyFileRange(in.fd, offIn, out.fd, offOut, Math.min(count, Integer.MAX_VALUE), 0);
+                    } while (n == -Errno.EINTR);
+                } finally {
+                    if (other != this) other.inFlight.exit();
+                }
+            } finally {
+                inFlight.exit();
+            }
+            if (n < 0) {
+                int e = (int) -n;
+                if (e == Errno.EXDEV || e == Errno.EINVAL || e == Errno.ENOSYS || e == Errno.EOPNOTSUPP
+                        || e == Errno.EBADF) {
+                    completed = true;
+                    return -1;
+                }
+                failed(BufferIo.FAILED + n);
+                return 0;
+            }
+            completed = true;
+            return n;
+        } finally {
+            endBlocking(completed);
+        }
+    }
+
+    // ---- mapping ----
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+        if (size > Integer.MAX_VALUE) throw new IllegalArgumentException("Size exceeds Integer.MAX_VALUE");
+        Objects.requireNonNull(mode, "Mode is null");
+        try (FileChannel jdk = prepareMapping(mode, position, size)) {
+            return jdk.map(mode, position, size);
+        }
+    }
+
+    @Override
+    public MemorySegment map(MapMode mode, long offset, long size, Arena arena) throws IOException {
+        Objects.requireNonNull(mode, "Mode is null");
+        Objects.requireNonNull(arena, "Arena is null");
+        if (!arena.scope().isAlive()) throw new IllegalStateException("Already closed");
+        if (offset < 0) throw new IllegalArgumentException("Requested bytes offset must be >= 0.");
+        if (size < 0) throw new IllegalArgumentException("Requested bytes size must be >= 0.");
+        try (FileChannel jdk = prepareMapping(mode, offset, size)) {
+            return jdk.map(mode, offset, size, arena);
+        }
+    }
+
+    /** The JDK's checks and file extension, then a JDK channel on this very file to map with. */
+    private FileChannel prepareMapping(MapMode mode, long position, long size) throws IOException {
+        ensureOpen();
+        if (position < 0L) throw new IllegalArgumentException("Negative position");
+        if (size < 0L) throw new IllegalArgumentException("Negative size");
+        if (position + size < 0) throw new IllegalArgumentException("Position + size overflow");
+        String name = mode.toString();
+        boolean readOnly = mode == MapMode.READ_ONLY || name.equals("READ_ONLY_SYNC");
+        boolean known = readOnly || mode == MapMode.READ_WRITE || mode == MapMode.PRIVATE || name.equals("READ_WRITE_SYNC");
+        if (!known) throw new UnsupportedOperationException();
+        if (!readOnly && !writable) throw new NonWritableChannelException();
+        if (!readable) throw new NonReadableChannelException();
+        boolean completed = false;
+        try {
+            beginBlocking();
+            if (!inFlight.enter()) return null;
+            try {
+                positionLock.lock();
+                try {
+                    long filesize = FileOps.size(fd);
+                    if (filesize < 0) throw Errno.toIOException((int) -filesize);
+                    if (filesize < position + size) {
+                        if (!writable) {
+                            throw new IOException("Channel not open for writing - cannot extend file to required size");
+                        }
+                        int r = io.ftruncate(fd, position + size);
+                        if (r < 0) throw Errno.toIOException(-r);
+                    }
+                } finally {
+                    positionLock.unlock();
+                }
+                Path self = Path.of("/proc/self/fd/" + fd);
+                FileChannel jdk = mode == MapMode.READ_WRITE || name.equals("READ_WRITE_SYNC")
+                        ? FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                        : FileChannel.open(self, StandardOpenOption.READ);
+                completed = true;
+                return jdk;
+            } finally {
+                inFlight.exit();
+            }
+        } finally {
+            endBlocking(completed);
+        }
+    }
+
+    // ---- locks ----
+
+    private FileKey fileKey() throws IOException {
+        FileKey k = fileKey;
+        if (k == null) {
+            if (!inFlight.enter()) throw new ClosedChannelException();
+            try {
+                fileKey = k = FileOps.key(fd);
+            } finally {
+                inFlight.exit();
+            }
+        }
+        return k;
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+        ensureOpen();
+        if (shared && !readable) throw new NonReadableChannelException();
+        if (!shared && !writable) throw new NonWritableChannelException();
+        if (size == 0) size = Long.MAX_VALUE - Math.max(0, position);
+        UringFileLock fl = new UringFileLock(this, position, size, shared);
+        FileKey key = fileKey();
+        LockTable.add(key, fl);
+        boolean completed = false;
+        try {
+            beginBlocking();
+            if (!inFlight.enter()) return null;
+            try {
+                long backoff = LOCK_BACKOFF_MIN;
+                while (isOpen()) {
+                    int r = FileOps.lock(fd, shared ? FileOps.F_RDLCK : FileOps.F_WRLCK, position, size);
+                    if (r == 0) {
+                        completed = true;
+                        break;
+                    }
+                    if (r != -Errno.EAGAIN && r != -Errno.EACCES) throw Errno.toIOException(-r);
+                    LockSupport.parkNanos(this, backoff);
+                    backoff = Math.min(backoff * 2, LOCK_BACKOFF_MAX);
+                }
+            } finally {
+                inFlight.exit();
+            }
+            return fl;
+        } finally {
+            if (!completed) LockTable.remove(key, fl);
+            try {
+                endBlocking(completed);
+            } catch (ClosedByInterruptException e) {
+                throw new FileLockInterruptionException();
+            }
+        }
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+        ensureOpen();
+        if (shared && !readable) throw new NonReadableChannelException();
+        if (!shared && !writable) throw new NonWritableChannelException();
+        if (size == 0) size = Long.MAX_VALUE - Math.max(0, position);
+        UringFileLock fl = new UringFileLock(this, position, size, shared);
+        FileKey key = fileKey();
+        LockTable.add(key, fl);
+        int r;
+        if (!inFlight.enter()) {
+            LockTable.remove(key, fl);
+            throw new ClosedChannelException();
+        }
+        try {
+            r = FileOps.lock(fd, shared ? FileOps.F_RDLCK : FileOps.F_WRLCK, position, size);
+        } finally {
+            inFlight.exit();
+        }
+        if (r == 0) return fl;
+        LockTable.remove(key, fl);
+        if (r == -Errno.EAGAIN || r == -Errno.EACCES) return null;
+        throw Errno.toIOException(-r);
+    }
+
+    @Override
+    public void release(UringFileLock lock) throws IOException {
+        if (!inFlight.enter()) throw new ClosedChannelException();
+        try {
+            int r = FileOps.lock(fd, FileOps.F_UNLCK, lock.position(), lock.size());
+            if (r < 0) throw Errno.toIOException(-r);
+        } finally {
+            inFlight.exit();
+        }
+        LockTable.remove(fileKey, lock);
+    }
+
+    // ---- close ----
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+        FileKey key = fileKey;
+        if (key != null) {
+            for (FileLock l : LockTable.removeAll(key, this)) {
+                synchronized (l) {
+                    if (l.isValid()) {
+                        FileOps.lock(fd, FileOps.F_UNLCK, l.position(), l.size());
+                        ((UringFileLock) l).invalidate();
+                    }
+                }
+            }
+        }
+        Engine engine = io.engine();
+        inFlight.closeAndAwait(() -> {
+            if (engine != null && !engine.isClosed()) engine.cancelAll(fd);
+        });
+        // A plain close(2): the engine may already be shut down, and close never waits for the disk.
+        int r = Syscalls.close(fd);
+        if (r < 0 && r != -Errno.EINTR) throw Errno.toIOException(-r);
+    }
+}

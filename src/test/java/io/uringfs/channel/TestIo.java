@@ -1,0 +1,55 @@
+package io.uringfs.channel;
+
+import io.uringfs.engine.Engine;
+import io.uringfs.engine.EngineConfig;
+import io.uringfs.engine.Io;
+
+import java.io.IOException;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+
+/** One engine for the channel tests (started once, completion thread is a daemon) and open helpers. */
+final class TestIo {
+    private TestIo() {}
+
+    static final Engine ENGINE = start();
+    static final Io IO = new Io(ENGINE);
+    static final Io PLAIN = new Io(null);
+
+    private static Engine start() {
+        try {
+            return Engine.start(EngineConfig.defaults().withThreadName("uringfs-test-completions"));
+        } catch (io.uringfs.engine.UringUnavailableException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static byte[] bytes(Path p) {
+        return p.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static FileChannel open(Path p, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+        return ChannelFactory.newFileChannel(IO, bytes(p), p.toString(), options, attrs);
+    }
+
+    static FileChannel open(Path p, OpenOption... options) throws IOException {
+        return open(p, Set.of(options));
+    }
+
+    static AsynchronousFileChannel openAsync(Io io, Path p, ExecutorService ex, OpenOption... options) throws IOException {
+        return ChannelFactory.newAsynchronousFileChannel(io, bytes(p), p.toString(), Set.of(options), ex);
+    }
+
+    /** Number of open descriptors of this process. */
+    static int openFds() throws IOException {
+        try (var s = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count();
+        }
+    }
+}
