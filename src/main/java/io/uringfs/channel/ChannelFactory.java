@@ -77,7 +77,7 @@ public final class ChannelFactory {
                     f.noFollowLinks = true;
                     continue;
                 }
-                if (option == com.sun.nio.file.ExtendedOpenOption.DIRECT) {
+                if (isDirect(option)) {
                     f.direct = true;
                     continue;
                 }
@@ -86,6 +86,15 @@ public final class ChannelFactory {
             }
             return f;
         }
+    }
+
+    /**
+     * Whether {@code option} is {@code com.sun.nio.file.ExtendedOpenOption.DIRECT}, recognized by
+     * name so that this module need not read {@code jdk.unsupported}.
+     */
+    private static boolean isDirect(OpenOption option) {
+        return option instanceof Enum<?> e && e.name().equals("DIRECT")
+                && e.getDeclaringClass().getName().equals("com.sun.nio.file.ExtendedOpenOption");
     }
 
     /**
