@@ -1,8 +1,11 @@
 package io.uringfs.fs;
 
+import io.uringfs.channel.ChannelFactory;
 import io.uringfs.engine.UringUnavailableException;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.channels.AsynchronousFileChannel;
@@ -146,19 +149,37 @@ public final class UringFileSystemProvider extends FileSystemProvider {
     @Override
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return newFileChannel(path, options, attrs);
     }
 
     @Override
     public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        UringPath p = UringPath.toUringPath(path);
+        return ChannelFactory.newFileChannel(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(),
+                options, attrs);
+    }
+
+    /** Over an uninterruptible uring channel, with the JDK's option rules (see {@link ChannelFactory}). */
+    @Override
+    public InputStream newInputStream(Path path, OpenOption... options) throws IOException {
+        UringPath p = UringPath.toUringPath(path);
+        return ChannelFactory.newInputStream(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(), options);
+    }
+
+    /** Over an uninterruptible uring channel, with the JDK's option rules (see {@link ChannelFactory}). */
+    @Override
+    public OutputStream newOutputStream(Path path, OpenOption... options) throws IOException {
+        UringPath p = UringPath.toUringPath(path);
+        return ChannelFactory.newOutputStream(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(), options);
     }
 
     @Override
     public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
             ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        UringPath p = UringPath.toUringPath(path);
+        return ChannelFactory.newAsynchronousFileChannel(p.getFileSystem().io(), p.bytesForSyscall(),
+                p.pathForMessage(), options, executor, attrs);
     }
 
     @Override
