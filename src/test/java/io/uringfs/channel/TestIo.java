@@ -30,6 +30,17 @@ final class TestIo {
         }
     }
 
+    /** com.sun.nio.file.ExtendedOpenOption.DIRECT, looked up reflectively (the module does not read jdk.unsupported). */
+    static final OpenOption DIRECT = direct();
+
+    private static OpenOption direct() {
+        try {
+            return (OpenOption) Class.forName("com.sun.nio.file.ExtendedOpenOption").getField("DIRECT").get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     static byte[] bytes(Path p) {
         return p.toString().getBytes(StandardCharsets.UTF_8);
     }
