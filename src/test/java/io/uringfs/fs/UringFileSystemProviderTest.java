@@ -105,6 +105,10 @@ class UringFileSystemProviderTest {
             assertThrows(ProviderMismatchException.class, () -> p.relativize(Path.of("/a")));
             assertFalse(p.startsWith(Path.of("/tmp")));
             assertFalse(p.endsWith(Path.of("x y")));
+            assertThrows(ProviderMismatchException.class, () -> Path.of("/a").resolve(p));
+            // only the default file system's paths have a java.io.File
+            assertThrows(UnsupportedOperationException.class, p::toFile);
+            assertThrows(UnsupportedOperationException.class, q::toFile);
         }
         assertThrows(FileSystemNotFoundException.class, () -> FileSystems.getFileSystem(uri));
         assertThrows(FileSystemNotFoundException.class, () -> Path.of(URI.create("uring://named1/a")));
