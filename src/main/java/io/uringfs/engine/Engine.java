@@ -66,6 +66,8 @@ public final class Engine implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread closer;
     final EngineStats stats = new EngineStats();
+    /** Test-only fault plan; always null unless {@link Faults#ARMED}. */
+    final Faults faults;
 
     private Engine(Ring ring, EngineConfig config) {
         this.ring = ring;
@@ -73,7 +75,8 @@ public final class Engine implements AutoCloseable {
         for (int op = 0; op < 256; op++) {
             usable[op] = probe.supports(op) && !config.disabledOps().contains(op);
         }
-        int n = ring.cqEntries();
+        this.faults = Faults.forNewEngine();
+        int n = ring.cqEntries() * (Faults.ARMED && faults != null ? faults.slotFactor() : 1);
         this.slots = new Op[n];
         for (int i = 0; i < n; i++) slots[i] = new Op(this, i);
         this.free = new FreeList(n);
@@ -131,6 +134,7 @@ public final class Engine implements AutoCloseable {
         }
         Engine engine = new Engine(ring, config);
         engine.completionThread.start();
+        UringEvents.register(engine);
         return engine;
     }
 
@@ -216,6 +220,7 @@ public final class Engine implements AutoCloseable {
         int s = op.state;
         if (s == Op.SUBMITTED) throw new IllegalStateException("op still in flight");
         if (s == Op.FREE) throw new IllegalStateException("op released twice");
+        if (op.event != null) UringEvents.commit(op);
         op.state = Op.FREE;
         op.waiter = null;
         op.callback = null;
@@ -300,6 +305,7 @@ public final class Engine implements AutoCloseable {
 
     private void enqueue(Op op) {
         op.state = Op.SUBMITTED;
+        if (UringEvents.operationsEnabled()) UringEvents.begin(op);
         inFlight.incrementAndGet();
         stats.submitted.increment();
         Op head;
@@ -343,7 +349,8 @@ public final class Engine implements AutoCloseable {
                 enterSubmit();
                 continue;
             }
-            Ring.prep(sqe, op.opcode, op.fd, op.addr, op.len, op.off, op.opFlags, op.userData());
+            int len = Faults.ARMED && faults != null ? faults.length(op) : op.len;
+            Ring.prep(sqe, op.opcode, op.fd, op.addr, len, op.off, op.opFlags, op.userData());
             if (op.sqeFlags != 0) Ring.prepFlags(sqe, op.sqeFlags);
             if (op.spliceFdIn != 0) Ring.prepSpliceFdIn(sqe, op.spliceFdIn);
             if (op.addr3 != 0) Ring.prepAddr3(sqe, op.addr3);
@@ -359,7 +366,7 @@ public final class Engine implements AutoCloseable {
         ring.publish();
         int backoff = 0;
         for (int toSubmit; (toSubmit = ring.sqPending()) > 0; ) {
-            int r = ring.enter(toSubmit, 0, 0);
+            int r = enter(toSubmit, 0, 0);
             stats.enterCalls.increment();
             if (r >= 0) {
                 backoff = 0;
@@ -375,6 +382,11 @@ public final class Engine implements AutoCloseable {
                 default -> throw new IllegalStateException("io_uring_enter(submit) failed: errno " + -r);
             }
         }
+    }
+
+    private int enter(int toSubmit, int minComplete, int flags) {
+        return Faults.ARMED && faults != null ? faults.enter(ring, toSubmit, minComplete, flags)
+                                              : ring.enter(toSubmit, minComplete, flags);
     }
 
     // ---- completion ----
@@ -452,7 +464,7 @@ public final class Engine implements AutoCloseable {
                     // Completions the kernel could not post are waiting in its overflow list;
                     // an enter with GETEVENTS moves them into the CQ.
                     stats.cqOverflows.increment();
-                    ring.enter(0, 0, IoUring.ENTER_GETEVENTS);
+                    enter(0, 0, IoUring.ENTER_GETEVENTS);
                     continue;
                 }
             } finally {
@@ -461,7 +473,7 @@ public final class Engine implements AutoCloseable {
             if (n > 0) stats.completionThreadReaps.add(n);
             if (closed && inFlight.get() == 0) return;
             if (n == 0) {
-                int r = ring.enter(0, 1, IoUring.ENTER_GETEVENTS);
+                int r = enter(0, 1, IoUring.ENTER_GETEVENTS);
                 if (r < 0 && r != -4 /* EINTR */ && r != -62 /* ETIME */ && r != -16 /* EBUSY */) {
                     LOG.log(System.Logger.Level.ERROR, "io_uring_enter(GETEVENTS) failed: errno " + -r);
                     LockSupport.parkNanos(1_000_000L);
@@ -504,6 +516,7 @@ public final class Engine implements AutoCloseable {
                 interrupted = true;
             }
         }
+        UringEvents.unregister(this);
         ring.close();
         if (interrupted) Thread.currentThread().interrupt();
     }

@@ -17,6 +17,7 @@ public final class EngineStats {
     final LongAdder busy = new LongAdder();
     final LongAdder cqOverflows = new LongAdder();
     final LongAdder cancels = new LongAdder();
+    final LongAdder fallbacks = new LongAdder();
 
     /** Ops handed to the kernel (including cancels and internal NOPs). */
     public long submitted() { return submitted.sum(); }
@@ -40,12 +41,14 @@ public final class EngineStats {
     public long cqOverflows() { return cqOverflows.sum(); }
     /** ASYNC_CANCEL ops sent. */
     public long cancels() { return cancels.sum(); }
+    /** Operations {@link Io} ran as plain system calls because the ring lacks (or must not use) their opcode. */
+    public long fallbacks() { return fallbacks.sum(); }
 
     @Override
     public String toString() {
         return "EngineStats[submitted=" + submitted() + ", completed=" + completed() + ", stray=" + strayCompletions()
                 + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", threadReaps=" + completionThreadReaps()
                 + ", slotWaits=" + slotWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
-                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + "]";
+                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + "]";
     }
 }

@@ -53,7 +53,15 @@ public final class Io {
     }
 
     private boolean ring(byte opcode) {
-        return engine != null && engine.supports(opcode);
+        if (engine == null) return false;
+        if (engine.supports(opcode)) return true;
+        engine.stats.fallbacks.increment();
+        return false;
+    }
+
+    /** Whether to try RWF_NOWAIT first; a test fault plan can send everything to the ring. */
+    private boolean nowait(boolean tryNowait) {
+        return tryNowait && !(Faults.ARMED && engine.faults != null && engine.faults.skipNowait());
     }
 
     private int run(Op op) {
@@ -73,7 +81,7 @@ public final class Io {
             return offset < 0 ? Syscalls.read(fd, MemorySegment.ofAddress(addr), len)
                               : Syscalls.pread(fd, MemorySegment.ofAddress(addr), len, offset);
         }
-        if (tryNowait) {
+        if (nowait(tryNowait)) {
             long r = Syscalls.preadv2(fd, iovec(addr, len), 1, offset, RWF_NOWAIT);
             if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return r;
         }
@@ -86,7 +94,7 @@ public final class Io {
             return offset < 0 ? Syscalls.write(fd, MemorySegment.ofAddress(addr), len)
                               : Syscalls.pwrite(fd, MemorySegment.ofAddress(addr), len, offset);
         }
-        if (tryNowait && nowaitWrites) {
+        if (nowait(tryNowait) && nowaitWrites) {
             long r = Syscalls.pwritev2(fd, iovec(addr, len), 1, offset, RWF_NOWAIT);
             if (r == -Errno.EOPNOTSUPP) nowaitWrites = false;
             else if (r != -Errno.EAGAIN) return r;
@@ -97,7 +105,7 @@ public final class Io {
     /** readv into {@code count} iovecs at {@code iov}; offset -1: the file position. */
     public long readv(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
         if (engine == null) return Syscalls.preadv2(fd, iov, count, offset, 0);
-        if (tryNowait) {
+        if (nowait(tryNowait)) {
             long r = Syscalls.preadv2(fd, iov, count, offset, RWF_NOWAIT);
             if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return r;
         }
@@ -106,7 +114,7 @@ public final class Io {
 
     public long writev(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
         if (engine == null) return Syscalls.pwritev2(fd, iov, count, offset, 0);
-        if (tryNowait && nowaitWrites) {
+        if (nowait(tryNowait) && nowaitWrites) {
             long r = Syscalls.pwritev2(fd, iov, count, offset, RWF_NOWAIT);
             if (r == -Errno.EOPNOTSUPP) nowaitWrites = false;
             else if (r != -Errno.EAGAIN) return r;

@@ -41,6 +41,8 @@ public final class Op implements Runnable {
     Op nextPending;
     boolean isCancel;
     long submittedNanos;
+    /** JFR event timing this op; null unless {@link OperationEvent} was enabled at submission. */
+    OperationEvent event;
 
     // completion
     volatile int state;
