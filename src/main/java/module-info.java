@@ -6,6 +6,9 @@
  * {@code io.uringfs.ring} for the engine configuration (ring factory, {@code RingSetupException}).
  */
 module io.uringfs {
+    // JFR events of the engine; optional: without jdk.jfr in the image they are inert (UringEvents).
+    requires static jdk.jfr;
+
     exports io.uringfs.fs;
     exports io.uringfs.engine;
     exports io.uringfs.ring;
