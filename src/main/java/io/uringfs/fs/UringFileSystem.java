@@ -161,7 +161,7 @@ public final class UringFileSystem extends FileSystem {
 
     @Override
     public Iterable<FileStore> getFileStores() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return UringFileStore.all(this);
     }
 
     @Override
@@ -210,7 +210,7 @@ public final class UringFileSystem extends FileSystem {
 
     @Override
     public WatchService newWatchService() throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return new UringWatchService(this);
     }
 
     @Override

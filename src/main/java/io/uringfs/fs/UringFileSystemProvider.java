@@ -185,7 +185,7 @@ public final class UringFileSystemProvider extends FileSystemProvider {
     @Override
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
             throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return UringDirectoryStream.open(UringPath.toUringPath(dir), filter);
     }
 
     @Override
@@ -240,7 +240,7 @@ public final class UringFileSystemProvider extends FileSystemProvider {
 
     @Override
     public FileStore getFileStore(Path path) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return UringFileStore.of(UringPath.toUringPath(path));
     }
 
     @Override

@@ -455,6 +455,6 @@ public final class UringPath implements Path {
     @Override
     public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers)
             throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return UringWatchService.register(this, watcher, events, modifiers);
     }
 }

@@ -1,0 +1,180 @@
+package io.uringfs.fs;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The inotify watch service: same events and errors as the default provider's. */
+class UringWatchServiceTest {
+    private Path dir;
+
+    @BeforeEach
+    void dir() throws IOException {
+        dir = Files.createTempDirectory("watch");
+    }
+
+    @AfterEach
+    void cleanup() throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** Runs the same changes under a watch on {@code watched}, returns "KIND name" lines in order. */
+    private List<String> events(Path watched, WatchEvent.Kind<?>... kinds) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (WatchService ws = watched.getFileSystem().newWatchService()) {
+            WatchKey key = watched.register(ws, kinds);
+            assertSame(watched, key.watchable());
+            Path real = Path.of(watched.toString());
+            Path f = real.resolve("f.txt");
+            Files.writeString(f, "one");                           // create (+ modify)
+            Files.writeString(f, "two", java.nio.file.StandardOpenOption.APPEND); // modify
+            Files.move(f, real.resolve("g.txt"));                  // delete f, create g
+            Files.delete(real.resolve("g.txt"));                   // delete g
+            Files.createDirectory(real.resolve("sub"));            // create sub
+            Files.writeString(real.resolve("marker"), "");          // create marker: end of the scenario
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!out.contains("ENTRY_CREATE marker") && System.nanoTime() < deadline) {
+                WatchKey k = ws.poll(1, TimeUnit.SECONDS);
+                if (k == null) continue;
+                assertSame(key, k);
+                for (WatchEvent<?> e : k.pollEvents()) {
+                    if (e.kind() != StandardWatchEventKinds.OVERFLOW) {
+                        Path name = (Path) e.context();
+                        assertSame(watched.getFileSystem(), name.getFileSystem());
+                        assertFalse(name.isAbsolute());
+                    }
+                    out.add(e.kind().name() + " " + e.context());
+                }
+                assertTrue(k.reset());
+            }
+            assertTrue(out.contains("ENTRY_CREATE marker") || !List.of(kinds).contains(ENTRY_CREATE), out.toString());
+        }
+        Files.deleteIfExists(Path.of(watched.toString()).resolve("marker"));
+        Files.deleteIfExists(Path.of(watched.toString()).resolve("sub"));
+        return out;
+    }
+
+    @Test
+    void sameEventsAsTheDefaultProvider() throws Exception {
+        List<String> expected = events(dir, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+        List<String> actual = events(Differential.uring(dir), ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+        assertEquals(expected, actual);
+        assertTrue(actual.contains("ENTRY_DELETE g.txt"), actual.toString());
+        assertEquals(events(dir, ENTRY_CREATE), events(Differential.uring(dir), ENTRY_CREATE));
+    }
+
+    @Test
+    void registrationErrors() throws Exception {
+        Path file = Files.createFile(dir.resolve("file"));
+        for (Path p : new Path[] {dir, Differential.uring(dir)}) {
+            Path f = p.resolve("file");
+            try (WatchService ws = p.getFileSystem().newWatchService()) {
+                assertEquals(message(() -> f.register(ws, ENTRY_CREATE)), message(() -> file.register(FileSystems.getDefault().newWatchService(), ENTRY_CREATE)));
+            }
+        }
+        Path u = Differential.uring(dir);
+        try (WatchService ours = u.getFileSystem().newWatchService(); WatchService theirs = FileSystems.getDefault().newWatchService()) {
+            String[][] cases = {
+                {message(() -> dir.resolve("missing").register(theirs, ENTRY_CREATE)), message(() -> u.resolve("missing").register(ours, ENTRY_CREATE))},
+                {message(() -> dir.register(theirs)), message(() -> u.register(ours))},
+                {message(() -> dir.register(theirs, StandardWatchEventKinds.OVERFLOW)), message(() -> u.register(ours, StandardWatchEventKinds.OVERFLOW))},
+                {message(() -> dir.register(theirs, new WatchEvent.Kind<?>[] {null})), message(() -> u.register(ours, new WatchEvent.Kind<?>[] {null}))},
+                {message(() -> dir.register(theirs, new WatchEvent.Kind<?>[] {ENTRY_CREATE}, () -> "mod")), message(() -> u.register(ours, new WatchEvent.Kind<?>[] {ENTRY_CREATE}, () -> "mod"))},
+                {message(() -> dir.register(theirs, new WatchEvent.Kind<?>[] {ENTRY_CREATE}, (WatchEvent.Modifier) null)), message(() -> u.register(ours, new WatchEvent.Kind<?>[] {ENTRY_CREATE}, (WatchEvent.Modifier) null))},
+                {message(() -> dir.register(null, ENTRY_CREATE)), message(() -> u.register(null, ENTRY_CREATE))},
+            };
+            for (String[] c : cases) assertEquals(c[0], c[1]);
+            assertThrows(ProviderMismatchException.class, () -> u.register(theirs, ENTRY_CREATE));
+        }
+    }
+
+    private interface Action { Object run() throws Exception; }
+
+    private static String message(Action a) {
+        try {
+            return "= " + a.run().getClass().getSimpleName();
+        } catch (Exception e) {
+            return e.getClass().getName() + ": " + String.valueOf(e.getMessage()).replaceAll("/tmp/watch[0-9]*", "<dir>");
+        }
+    }
+
+    @Test
+    void keysAndClose() throws Exception {
+        Path u = Differential.uring(dir);
+        WatchService ws = u.getFileSystem().newWatchService();
+        WatchKey k1 = u.register(ws, ENTRY_CREATE);
+        WatchKey k2 = u.register(ws, ENTRY_DELETE);
+        assertSame(k1, k2, "registering again returns the same key");
+        assertNull(ws.poll());
+        k1.cancel();
+        assertFalse(k1.isValid());
+        assertFalse(k1.reset());
+        WatchKey k3 = u.register(ws, ENTRY_CREATE);
+        assertTrue(k3.isValid());
+        Thread waiter = Thread.ofVirtual().start(() -> assertThrows(ClosedWatchServiceException.class, ws::take));
+        Thread.sleep(100);
+        ws.close();
+        waiter.join(5000);
+        assertFalse(waiter.isAlive());
+        assertFalse(k3.isValid());
+        ws.close(); // idempotent
+        assertThrows(ClosedWatchServiceException.class, ws::poll);
+        assertThrows(ClosedWatchServiceException.class, () -> ws.poll(1, TimeUnit.SECONDS));
+        assertThrows(ClosedWatchServiceException.class, () -> u.register(ws, ENTRY_CREATE));
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("uringfs-watcher")),
+                "poller thread ended");
+    }
+
+    @Test
+    void deletedDirectoryInvalidatesTheKey() throws Exception {
+        Path sub = Files.createDirectory(dir.resolve("gone"));
+        try (WatchService ws = Differential.uring(dir).getFileSystem().newWatchService()) {
+            WatchKey key = Differential.uring(sub).register(ws, ENTRY_CREATE);
+            Files.delete(sub);
+            WatchKey signalled = ws.poll(20, TimeUnit.SECONDS);
+            assertSame(key, signalled);
+            assertFalse(key.isValid());
+            assertFalse(key.reset());
+        }
+    }
+
+    @Test
+    void noDescriptorOrThreadLeak() throws Exception {
+        try (WatchService warmUp = Differential.uring(dir).getFileSystem().newWatchService()) {
+            Differential.uring(dir).register(warmUp, ENTRY_CREATE); // starts the file system's engine
+        }
+        long fds = UringDirectoryStreamTest.openFds();
+        for (int i = 0; i < 50; i++) {
+            try (WatchService ws = Differential.uring(dir).getFileSystem().newWatchService()) {
+                Differential.uring(dir).register(ws, ENTRY_CREATE);
+            }
+        }
+        assertEquals(fds, UringDirectoryStreamTest.openFds());
+    }
+}
