@@ -69,7 +69,9 @@ class UringWatchServiceTest {
                         assertSame(watched.getFileSystem(), name.getFileSystem());
                         assertFalse(name.isAbsolute());
                     }
-                    out.add(e.kind().name() + " " + e.context());
+                    String line = e.kind().name() + " " + e.context();
+                    // how repeats coalesce depends on when the key was taken: compare without them
+                    if (out.isEmpty() || !out.getLast().equals(line)) out.add(line);
                 }
                 assertTrue(k.reset());
             }
