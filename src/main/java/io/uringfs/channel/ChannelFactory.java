@@ -141,11 +141,22 @@ public final class ChannelFactory {
      */
     public static FileChannel newFileChannel(Io io, byte[] path, String display, Set<? extends OpenOption> options,
                                              FileAttribute<?>... attrs) throws IOException {
-        return newFileChannel(io, path, display, options, mode(attrs), false);
+        return newFileChannel(io, AT_FDCWD, path, display, options, mode(attrs), false);
     }
 
-    private static UringFileChannel newFileChannel(Io io, byte[] path, String display, Set<? extends OpenOption> options,
-                                                   int mode, boolean uninterruptible) throws IOException {
+    /**
+     * Opens a {@link FileChannel} for {@code path} relative to the open directory {@code dirfd}
+     * ({@code SecureDirectoryStream.newByteChannel}), with the same option rules.
+     */
+    public static FileChannel newFileChannel(Io io, int dirfd, byte[] path, String display,
+                                             Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
+        return newFileChannel(io, dirfd, path, display, options, mode(attrs), false);
+    }
+
+    private static UringFileChannel newFileChannel(Io io, int dirfd, byte[] path, String display,
+                                                   Set<? extends OpenOption> options, int mode,
+                                                   boolean uninterruptible) throws IOException {
         Flags flags = Flags.of(options);
         if (!flags.read && !flags.write) {
             if (flags.append) flags.write = true;
@@ -155,7 +166,7 @@ public final class ChannelFactory {
         if (flags.append && flags.truncateExisting) {
             throw new IllegalArgumentException("APPEND + TRUNCATE_EXISTING not allowed");
         }
-        int fd = open(io, path, display, flags, mode);
+        int fd = open(io, dirfd, path, display, flags, mode);
         int alignment = -1;
         if (flags.direct) {
             try {
@@ -181,7 +192,7 @@ public final class ChannelFactory {
         Flags flags = Flags.of(options);
         if (!flags.read && !flags.write) flags.read = true;
         if (flags.append) throw new UnsupportedOperationException("APPEND not allowed");
-        int fd = open(io, path, display, flags, mode);
+        int fd = open(io, AT_FDCWD, path, display, flags, mode);
         return new UringAsynchronousFileChannel(io, fd, flags.read, flags.write, executor);
     }
 
@@ -196,7 +207,7 @@ public final class ChannelFactory {
                 throw new UnsupportedOperationException("'" + opt + "' not allowed");
             }
         }
-        return Channels.newInputStream(newFileChannel(io, path, display, Set.of(options), DEFAULT_MODE, true));
+        return Channels.newInputStream(newFileChannel(io, AT_FDCWD, path, display, Set.of(options), DEFAULT_MODE, true));
     }
 
     /**
@@ -216,11 +227,11 @@ public final class ChannelFactory {
             }
         }
         opts.add(StandardOpenOption.WRITE);
-        return Channels.newOutputStream(newFileChannel(io, path, display, opts, DEFAULT_MODE, true));
+        return Channels.newOutputStream(newFileChannel(io, AT_FDCWD, path, display, opts, DEFAULT_MODE, true));
     }
 
     /** open(2) with the JDK's flag mapping and error translation; returns the descriptor. */
-    private static int open(Io io, byte[] path, String display, Flags flags, int mode) throws IOException {
+    private static int open(Io io, int dirfd, byte[] path, String display, Flags flags, int mode) throws IOException {
         int oflags = flags.read && flags.write ? O_RDWR : flags.write ? O_WRONLY : O_RDONLY;
         if (flags.write) {
             if (flags.truncateExisting) oflags |= O_TRUNC;
@@ -249,9 +260,9 @@ public final class ChannelFactory {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocate(path.length + 1L);
             MemorySegment.copy(path, 0, cpath, ValueLayout.JAVA_BYTE, 0, path.length);
-            fd = io.openat(AT_FDCWD, cpath, oflags | O_CLOEXEC, mode);
+            fd = io.openat(dirfd, cpath, oflags | O_CLOEXEC, mode);
             if (fd >= 0 && flags.deleteOnClose) {
-                io.unlinkat(AT_FDCWD, cpath, 0); // best effort, as the JDK
+                io.unlinkat(dirfd, cpath, 0); // best effort, as the JDK
             }
         }
         if (fd < 0) {

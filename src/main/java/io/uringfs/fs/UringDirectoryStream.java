@@ -1,5 +1,6 @@
 package io.uringfs.fs;
 
+import io.uringfs.channel.ChannelFactory;
 import io.uringfs.engine.Errno;
 import io.uringfs.engine.Io;
 
@@ -230,7 +231,8 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
         UringPath file = UringPath.toUringPath(path);
-        throw new UnsupportedOperationException("not yet implemented");
+        return withDescriptor(arena ->
+                ChannelFactory.newFileChannel(io(), dfd, file.bytes(), file.pathForMessage(), options, attrs));
     }
 
     @Override

@@ -127,8 +127,6 @@ public final class Syscalls {
     private static final MethodHandle FCNTL_INT = intCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle POLL = intCall("poll", ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETUID = intCall("geteuid");
-    private static final MethodHandle GETPWNAM_R = intCall("getpwnam_r", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-    private static final MethodHandle GETGRNAM_R = intCall("getgrnam_r", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -471,22 +469,6 @@ public final class Syscalls {
     public static int geteuid() {
         MemorySegment c = capture();
         try { return (int) GETUID.invokeExact(c); } catch (Throwable t) { throw fatal(t); }
-    }
-
-    /**
-     * getpwnam_r(3): {@code pwd} receives a struct passwd whose strings live in {@code buf}; {@code result}
-     * (one pointer) is set to {@code pwd}, or NULL when there is no such user. Returns 0 or -errno
-     * (the function returns its error number instead of setting errno).
-     */
-    public static int getpwnam(MemorySegment name, MemorySegment pwd, MemorySegment buf, MemorySegment result) {
-        MemorySegment c = capture();
-        try { return -(int) GETPWNAM_R.invokeExact(c, name, pwd, buf, buf.byteSize(), result); } catch (Throwable t) { throw fatal(t); }
-    }
-
-    /** getgrnam_r(3), like {@link #getpwnam} with a struct group. */
-    public static int getgrnam(MemorySegment name, MemorySegment grp, MemorySegment buf, MemorySegment result) {
-        MemorySegment c = capture();
-        try { return -(int) GETGRNAM_R.invokeExact(c, name, grp, buf, buf.byteSize(), result); } catch (Throwable t) { throw fatal(t); }
     }
 
     /** strerror(3) text for {@code errno} (positive), e.g. "No such file or directory". */

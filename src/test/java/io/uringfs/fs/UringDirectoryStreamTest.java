@@ -287,6 +287,38 @@ class UringDirectoryStreamTest {
     }
 
     @Test
+    void secureNewByteChannel() {
+        sameSecure(root -> {
+            var fs = root.getFileSystem();
+            try (var ds = secure(root); var sub = ds.newDirectoryStream(fs.getPath("sub"))) {
+                try (var ch = sub.newByteChannel(fs.getPath("new.txt"),
+                        java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE))) {
+                    ch.write(java.nio.ByteBuffer.wrap("written relative".getBytes()));
+                }
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64);
+                try (var ch = ds.newByteChannel(fs.getPath("a.txt"), java.util.Set.of())) {
+                    ch.read(buf);
+                }
+                return read(root.resolve("sub/new.txt")) + "|" + new String(buf.array(), 0, buf.position());
+            }
+        });
+        for (var opts : java.util.List.of(
+                java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE),
+                java.util.Set.of(java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.APPEND),
+                java.util.Set.of(LinkOption.NOFOLLOW_LINKS),
+                java.util.Set.<java.nio.file.OpenOption>of())) {
+            for (String name : new String[] {"a.txt", "link", "missing", "sub"}) {
+                sameSecure(root -> {
+                    try (var ds = secure(root); var ch = ds.newByteChannel(root.getFileSystem().getPath(name), opts)) {
+                        return ch.size() >= 0;
+                    }
+                });
+            }
+        }
+        sameSecure(root -> { var ds = secure(root); ds.close(); return ds.newByteChannel(root.getFileSystem().getPath("a.txt"), java.util.Set.of()); });
+    }
+
+    @Test
     void providerMismatch() throws IOException {
         Path other = d.roots[0].resolve("a.txt");
         try (var ds = secure(d.roots[2])) {
