@@ -68,7 +68,7 @@ public final class UringFileSystem extends FileSystem {
                 } catch (UringUnavailableException x) {
                     reason = x.getMessage();
                     LOG.log(System.Logger.Level.WARNING, "{0}: io_uring unavailable, using plain system calls: {1}",
-                            UringUris.prefix(name), reason);
+                            UringUris.prefix(provider.getScheme(), name), reason);
                 }
             }
         }
@@ -215,6 +215,6 @@ public final class UringFileSystem extends FileSystem {
 
     @Override
     public String toString() {
-        return UringUris.prefix(name);
+        return UringUris.prefix(provider.getScheme(), name);
     }
 }

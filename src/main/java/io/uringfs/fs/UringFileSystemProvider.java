@@ -49,16 +49,25 @@ import java.util.concurrent.ExecutorService;
  * <p>Thread safety: the registry is guarded by this provider's monitor; everything else is
  * delegated to thread-safe classes.
  */
-public final class UringFileSystemProvider extends FileSystemProvider {
+public class UringFileSystemProvider extends FileSystemProvider {
     private final Object lock = new Object();
     private volatile UringFileSystem defaultFs;        // guarded by lock for writes
     private final Map<String, UringFileSystem> named = new HashMap<>();   // guarded by lock
 
-    public UringFileSystemProvider() {}
+    private final String scheme;
+
+    public UringFileSystemProvider() {
+        this(UringUris.SCHEME);
+    }
+
+    /** For {@link UringDefaultFileSystemProvider}: the same file systems and operations under another scheme. */
+    UringFileSystemProvider(String scheme) {
+        this.scheme = scheme;
+    }
 
     @Override
     public String getScheme() {
-        return UringUris.SCHEME;
+        return scheme;
     }
 
     // ---- file systems ----
@@ -93,8 +102,8 @@ public final class UringFileSystemProvider extends FileSystemProvider {
     }
 
     /** The file system name a URI designates (null: the default one), checked like the default provider's. */
-    private static String fileSystemName(URI uri) {
-        if (!UringUris.SCHEME.equalsIgnoreCase(uri.getScheme())) {
+    private String fileSystemName(URI uri) {
+        if (!scheme.equalsIgnoreCase(uri.getScheme())) {
             throw new IllegalArgumentException("URI does not match this provider");
         }
         String name = uri.getRawAuthority();

@@ -43,13 +43,14 @@ final class UringUris {
     }
 
     /** The URI prefix of a file system's paths, up to and including the root's "/". */
-    static String prefix(String fsName) {
-        return fsName == null ? "uring:///" : "uring://" + fsName + "/";
+    static String prefix(String scheme, String fsName) {
+        return fsName == null ? scheme + ":///" : scheme + "://" + fsName + "/";
     }
 
     static URI toUri(UringPath p) {
         byte[] bytes = p.toAbsolutePath().bytes();
-        StringBuilder sb = new StringBuilder(prefix(p.getFileSystem().name()));
+        UringFileSystem fs = p.getFileSystem();
+        StringBuilder sb = new StringBuilder(prefix(fs.provider().getScheme(), fs.name()));
         for (int i = 1; i < bytes.length; i++) {
             int b = bytes[i] & 0xff;
             if (unescaped(b)) {
@@ -77,11 +78,17 @@ final class UringUris {
         if (!uri.isAbsolute()) throw new IllegalArgumentException("URI is not absolute");
         if (uri.isOpaque()) throw new IllegalArgumentException("URI is not hierarchical");
         String scheme = uri.getScheme();
-        if (!scheme.equalsIgnoreCase(SCHEME)) throw new IllegalArgumentException("URI scheme is not \"uring\"");
+        String expected = provider.getScheme();
+        if (!scheme.equalsIgnoreCase(expected)) {
+            throw new IllegalArgumentException("URI scheme is not \"" + expected + "\"");
+        }
         if (uri.getRawFragment() != null) throw new IllegalArgumentException("URI has a fragment component");
         if (uri.getRawQuery() != null) throw new IllegalArgumentException("URI has a query component");
         String name = uri.getRawAuthority();
-        if (name == null && !uri.toString().startsWith("uring:///")) {
+        boolean file = expected.equals(UringDefaultFileSystemProvider.SCHEME);
+        // file: URIs (the default-provider front end) have no file system names, as UnixUriUtils
+        if (file && name != null) throw new IllegalArgumentException("URI has an authority component");
+        if (!file && name == null && !uri.toString().startsWith(expected + ":///")) {
             return fromFileStyleUri(provider.defaultFileSystem(), uri);
         }
         UringFileSystem fs = name == null ? provider.defaultFileSystem() : provider.namedFileSystem(name);
