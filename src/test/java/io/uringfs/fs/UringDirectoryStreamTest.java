@@ -26,11 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Directory streams: uring: against the default provider and jimfs (unix). */
 class UringDirectoryStreamTest {
-    private Differential d;
+    private ThreeProviders d;
 
     @BeforeEach
     void tree() throws IOException {
-        d = Differential.create();
+        d = ThreeProviders.create();
         d.populate(root -> {
             for (String f : new String[] {"a.txt", "b.txt", "c.log", ".hidden", "with space.txt", "\u00e9t\u00e9.txt"}) {
                 Files.writeString(root.resolve(f), f);
@@ -86,12 +86,12 @@ class UringDirectoryStreamTest {
         return names.toString();
     }
 
-    private void same(Differential.Scenario s) {
+    private void same(ThreeProviders.Scenario s) {
         String[] o = d.outcomes(s);
         assertEquals(o[0], o[2], "uring: differs from the default provider");
     }
 
-    private void sameAsAll(Differential.Scenario s) {
+    private void sameAsAll(ThreeProviders.Scenario s) {
         String[] o = d.outcomes(s);
         assertEquals(o[0], o[2], "uring: differs from the default provider");
         assertEquals(o[0], o[1], "jimfs differs from the default provider");
@@ -143,7 +143,7 @@ class UringDirectoryStreamTest {
         Path real = d.setup[2];
         Path rel = cwd.relativize(real);
         List<String> viaDefault = listStrings(rel);
-        List<String> viaUring = listStrings(Differential.uring(rel));
+        List<String> viaUring = listStrings(ThreeProviders.uring(rel));
         assertEquals(viaDefault, viaUring);
         assertFalse(viaUring.get(0).startsWith("/"), viaUring.get(0));
     }
@@ -219,7 +219,7 @@ class UringDirectoryStreamTest {
         return assertInstanceOf(SecureDirectoryStream.class, ds);
     }
 
-    private void sameSecure(Differential.Scenario s) {
+    private void sameSecure(ThreeProviders.Scenario s) {
         // jimfs also offers SecureDirectoryStream; compared with the default provider too
         String[] o = d.outcomes(s);
         assertEquals(o[0], o[2], "uring: differs from the default provider");

@@ -51,7 +51,7 @@ class UringFileStoreTest {
             for (Path p : new Path[] {dir, file, Path.of("/"), Path.of("/proc/self"), Path.of("/dev/shm"), Path.of("/sys/fs/cgroup"), Path.of("")}) {
                 if (!Files.exists(p)) continue;
                 FileStore expected = Files.getFileStore(p);
-                FileStore actual = Files.getFileStore(Differential.uring(p));
+                FileStore actual = Files.getFileStore(ThreeProviders.uring(p));
                 assertEquals(describe(expected), describe(actual), p.toString());
             }
         } finally {
@@ -64,7 +64,7 @@ class UringFileStoreTest {
     void spaceFiguresAndAttributes() throws IOException {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         FileStore expected = Files.getFileStore(tmp);
-        FileStore actual = Files.getFileStore(Differential.uring(tmp));
+        FileStore actual = Files.getFileStore(ThreeProviders.uring(tmp));
         long slack = 64L << 20; // free space moves while tests run
         assertEquals(expected.getTotalSpace(), actual.getTotalSpace());
         assertEquals(expected.getUsableSpace(), actual.getUsableSpace(), slack);
@@ -84,9 +84,9 @@ class UringFileStoreTest {
     @Test
     void identity() throws IOException {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        FileStore a = Files.getFileStore(Differential.uring(tmp));
-        FileStore b = Files.getFileStore(Differential.uring(Path.of("/")));
-        FileStore proc = Files.getFileStore(Differential.uring(Path.of("/proc")));
+        FileStore a = Files.getFileStore(ThreeProviders.uring(tmp));
+        FileStore b = Files.getFileStore(ThreeProviders.uring(Path.of("/")));
+        FileStore proc = Files.getFileStore(ThreeProviders.uring(Path.of("/proc")));
         assertEquals(Files.getFileStore(tmp).equals(Files.getFileStore(Path.of("/"))), a.equals(b));
         if (a.equals(b)) assertEquals(a.hashCode(), b.hashCode());
         assertNotEquals(a, proc);
@@ -97,7 +97,7 @@ class UringFileStoreTest {
     void missingFile() {
         Path missing = Path.of("/no/such/file");
         NoSuchFileException e1 = assertThrows(NoSuchFileException.class, () -> Files.getFileStore(missing));
-        NoSuchFileException e2 = assertThrows(NoSuchFileException.class, () -> Files.getFileStore(Differential.uring(missing)));
+        NoSuchFileException e2 = assertThrows(NoSuchFileException.class, () -> Files.getFileStore(ThreeProviders.uring(missing)));
         assertEquals(e1.getMessage(), e2.getMessage());
     }
 
@@ -106,7 +106,7 @@ class UringFileStoreTest {
         List<String> expected = new ArrayList<>();
         for (FileStore s : FileSystems.getDefault().getFileStores()) expected.add(s.toString() + "|" + s.type() + "|" + s.isReadOnly());
         List<String> actual = new ArrayList<>();
-        for (FileStore s : Differential.uring(Path.of("/")).getFileSystem().getFileStores()) {
+        for (FileStore s : ThreeProviders.uring(Path.of("/")).getFileSystem().getFileStores()) {
             actual.add(s.toString() + "|" + s.type() + "|" + s.isReadOnly());
         }
         assertEquals(expected, actual);

@@ -85,22 +85,22 @@ class UringWatchServiceTest {
     @Test
     void sameEventsAsTheDefaultProvider() throws Exception {
         List<String> expected = events(dir, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
-        List<String> actual = events(Differential.uring(dir), ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+        List<String> actual = events(ThreeProviders.uring(dir), ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
         assertEquals(expected, actual);
         assertTrue(actual.contains("ENTRY_DELETE g.txt"), actual.toString());
-        assertEquals(events(dir, ENTRY_CREATE), events(Differential.uring(dir), ENTRY_CREATE));
+        assertEquals(events(dir, ENTRY_CREATE), events(ThreeProviders.uring(dir), ENTRY_CREATE));
     }
 
     @Test
     void registrationErrors() throws Exception {
         Path file = Files.createFile(dir.resolve("file"));
-        for (Path p : new Path[] {dir, Differential.uring(dir)}) {
+        for (Path p : new Path[] {dir, ThreeProviders.uring(dir)}) {
             Path f = p.resolve("file");
             try (WatchService ws = p.getFileSystem().newWatchService()) {
                 assertEquals(message(() -> f.register(ws, ENTRY_CREATE)), message(() -> file.register(FileSystems.getDefault().newWatchService(), ENTRY_CREATE)));
             }
         }
-        Path u = Differential.uring(dir);
+        Path u = ThreeProviders.uring(dir);
         try (WatchService ours = u.getFileSystem().newWatchService(); WatchService theirs = FileSystems.getDefault().newWatchService()) {
             String[][] cases = {
                 {message(() -> dir.resolve("missing").register(theirs, ENTRY_CREATE)), message(() -> u.resolve("missing").register(ours, ENTRY_CREATE))},
@@ -128,7 +128,7 @@ class UringWatchServiceTest {
 
     @Test
     void keysAndClose() throws Exception {
-        Path u = Differential.uring(dir);
+        Path u = ThreeProviders.uring(dir);
         WatchService ws = u.getFileSystem().newWatchService();
         WatchKey k1 = u.register(ws, ENTRY_CREATE);
         WatchKey k2 = u.register(ws, ENTRY_DELETE);
@@ -156,8 +156,8 @@ class UringWatchServiceTest {
     @Test
     void deletedDirectoryInvalidatesTheKey() throws Exception {
         Path sub = Files.createDirectory(dir.resolve("gone"));
-        try (WatchService ws = Differential.uring(dir).getFileSystem().newWatchService()) {
-            WatchKey key = Differential.uring(sub).register(ws, ENTRY_CREATE);
+        try (WatchService ws = ThreeProviders.uring(dir).getFileSystem().newWatchService()) {
+            WatchKey key = ThreeProviders.uring(sub).register(ws, ENTRY_CREATE);
             Files.delete(sub);
             WatchKey signalled = ws.poll(20, TimeUnit.SECONDS);
             assertSame(key, signalled);
@@ -168,13 +168,13 @@ class UringWatchServiceTest {
 
     @Test
     void noDescriptorOrThreadLeak() throws Exception {
-        try (WatchService warmUp = Differential.uring(dir).getFileSystem().newWatchService()) {
-            Differential.uring(dir).register(warmUp, ENTRY_CREATE); // starts the file system's engine
+        try (WatchService warmUp = ThreeProviders.uring(dir).getFileSystem().newWatchService()) {
+            ThreeProviders.uring(dir).register(warmUp, ENTRY_CREATE); // starts the file system's engine
         }
         long fds = UringDirectoryStreamTest.openFds();
         for (int i = 0; i < 50; i++) {
-            try (WatchService ws = Differential.uring(dir).getFileSystem().newWatchService()) {
-                Differential.uring(dir).register(ws, ENTRY_CREATE);
+            try (WatchService ws = ThreeProviders.uring(dir).getFileSystem().newWatchService()) {
+                ThreeProviders.uring(dir).register(ws, ENTRY_CREATE);
             }
         }
         assertEquals(fds, UringDirectoryStreamTest.openFds());

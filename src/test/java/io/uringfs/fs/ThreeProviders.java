@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * interfere). {@link #setup} holds the paths to populate with the default provider's (or jimfs')
  * own operations, index by index. Outcomes are compared after replacing each root with {@code <root>}.
  */
-final class Differential implements AutoCloseable {
+final class ThreeProviders implements AutoCloseable {
     static final String[] NAMES = {"file", "jimfs", "uring"};
 
     final Path[] roots = new Path[3];
@@ -30,8 +30,8 @@ final class Differential implements AutoCloseable {
     private final FileSystem jimfs = Jimfs.newFileSystem(Configuration.unix());
     private final List<Path> realDirs = new ArrayList<>();
 
-    static Differential create() throws IOException {
-        Differential d = new Differential();
+    static ThreeProviders create() throws IOException {
+        ThreeProviders d = new ThreeProviders();
         Path a = Files.createTempDirectory("diff-file");
         Path b = Files.createDirectories(d.jimfs.getPath("/work/diff"));
         Path c = Files.createTempDirectory("diff-uring");
