@@ -63,7 +63,12 @@ public final class Engine implements AutoCloseable {
     private final ReentrantLock cqLock = new ReentrantLock();
     private final Thread completionThread;
     private final AtomicLong inFlight = new AtomicLong();
+    /** Threads between {@link #enterRing()} and {@link #exitRing()}: they may touch the SQ or CQ. */
+    private final LongAdder ringUsers = new LongAdder();
+    /** No new ops: set first by {@link #close()}. */
     private volatile boolean closed;
+    /** No thread but the closer may touch the ring any more: set once everything in flight is done. */
+    private volatile boolean ringClosed;
     private volatile Thread closer;
     final EngineStats stats = new EngineStats();
     /** Test-only fault plan; always null unless {@link Faults#ARMED}. */
@@ -242,8 +247,13 @@ public final class Engine implements AutoCloseable {
      */
     public int submitAndAwait(Op op, boolean cancelOnInterrupt) {
         op.waiter = Thread.currentThread();
-        enqueue(op);
-        if (op.state != Op.DONE) reap();
+        enterRingOrRelease(op);
+        try {
+            enqueue(op);
+            if (op.state != Op.DONE) reap();
+        } finally {
+            exitRing();
+        }
         boolean interrupted = false, cancelSent = false;
         while (op.state != Op.DONE) {
             LockSupport.park(this);
@@ -279,7 +289,37 @@ public final class Engine implements AutoCloseable {
     public void submitAsync(Op op, Executor executor, Completion callback) {
         op.callback = callback;
         op.executor = executor;
-        enqueue(op);
+        enterRingOrRelease(op);
+        try {
+            enqueue(op);
+        } finally {
+            exitRing();
+        }
+    }
+
+    /**
+     * Registers the calling thread as a ring user, or, if the engine has shut its ring, releases
+     * the never-submitted op and throws. {@link #close()} unmaps the ring only when no thread is
+     * registered, so a submitter can never touch unmapped memory.
+     */
+    private void enterRingOrRelease(Op op) {
+        if (!enterRing()) {
+            release(op);
+            throw new IllegalStateException("io_uring engine is closed");
+        }
+    }
+
+    private boolean enterRing() {
+        ringUsers.increment();
+        if (ringClosed) {
+            ringUsers.decrement();
+            return false;
+        }
+        return true;
+    }
+
+    private void exitRing() {
+        ringUsers.decrement();
     }
 
     /**
@@ -287,6 +327,16 @@ public final class Engine implements AutoCloseable {
      * {@code fd}. Fire-and-forget: the cancelled ops complete through their own CQEs.
      */
     private void cancel(long userData, int fd, int flags) {
+        // Once the ring is shut, the closer has cancelled everything itself.
+        if (!enterRing()) return;
+        try {
+            cancelLocked(userData, fd, flags);
+        } finally {
+            exitRing();
+        }
+    }
+
+    private void cancelLocked(long userData, int fd, int flags) {
         cancelPermits.acquireUninterruptibly();
         Op c = take(true);
         if (fd >= 0) {
@@ -423,6 +473,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void complete(long userData, int res, int flags) {
+        if (userData == WAKE) return;
         int index = (int) userData;
         int generation = (int) (userData >>> 32);
         Op op = index >= 0 && index < slots.length ? slots[index] : null;
@@ -471,7 +522,7 @@ public final class Engine implements AutoCloseable {
                 cqLock.unlock();
             }
             if (n > 0) stats.completionThreadReaps.add(n);
-            if (closed && inFlight.get() == 0) return;
+            if (ringClosed && inFlight.get() == 0) return;
             if (n == 0) {
                 int r = enter(0, 1, IoUring.ENTER_GETEVENTS);
                 if (r < 0 && r != -4 /* EINTR */ && r != -62 /* ETIME */ && r != -16 /* EBUSY */) {
@@ -495,18 +546,17 @@ public final class Engine implements AutoCloseable {
             closer = Thread.currentThread();
             closed = true;
         }
-        // Cancel everything in flight; the cancel's own CQE also wakes the completion thread. Ops
-        // that were being submitted concurrently with the close are caught by the repeats.
+        // 1. Cancel everything in flight, repeating for ops whose submitters acquired their slot
+        //    before the close and submit concurrently with it.
         cancel(0, -1, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL);
-        long deadline = System.nanoTime() + 100_000_000L;
-        while (inFlight.get() > 0) {
-            if (System.nanoTime() - deadline >= 0) {
-                cancel(0, -1, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL);
-                deadline = System.nanoTime() + 100_000_000L;
-            }
-            LockSupport.parkNanos(this, 1_000_000L);
-            reap();
-        }
+        awaitNothingInFlight(() -> cancel(0, -1, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL));
+        // 2. Shut the ring to every other thread and wait until none is still submitting or reaping.
+        ringClosed = true;
+        while (ringUsers.sum() != 0) LockSupport.parkNanos(this, 100_000L);
+        // 3. Now the only SQ producer: cancel what the last submitters added, then wake the
+        //    completion thread, which exits once nothing is in flight.
+        awaitNothingInFlight(() -> submitDirect(IoUring.OP_ASYNC_CANCEL, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL));
+        submitDirect(IoUring.OP_NOP, 0);
         boolean interrupted = false;
         while (true) {
             try {
@@ -519,6 +569,31 @@ public final class Engine implements AutoCloseable {
         UringEvents.unregister(this);
         ring.close();
         if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** user_data of the closer's own SQEs, which match no slot. */
+    private static final long WAKE = -1L;
+
+    private void awaitNothingInFlight(Runnable cancelAgain) {
+        long next = System.nanoTime() + 100_000_000L;
+        while (inFlight.get() > 0) {
+            if (System.nanoTime() - next >= 0) {
+                cancelAgain.run();
+                next = System.nanoTime() + 100_000_000L;
+            }
+            LockSupport.parkNanos(this, 1_000_000L);
+        }
+    }
+
+    /** With the ring shut to everyone else: submits one SQE whose CQE the completion thread ignores. */
+    private void submitDirect(byte opcode, int opFlags) {
+        var sqe = ring.sqe();
+        while (sqe == null) {
+            enterSubmit();
+            sqe = ring.sqe();
+        }
+        Ring.prep(sqe, opcode, -1, 0, 0, 0, opFlags, WAKE);
+        enterSubmit();
     }
 
     public boolean isClosed() {
