@@ -4,6 +4,7 @@ import io.uringfs.engine.Engine;
 import io.uringfs.engine.Io;
 import io.uringfs.engine.UringUnavailableException;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.ClosedFileSystemException;
 import java.nio.file.FileStore;
@@ -12,9 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +49,11 @@ public final class UringFileSystem extends FileSystem {
     private final String fallbackReason;
     private final UringPath root;
     private volatile boolean closed;
+    /**
+     * Channels and streams open on a named file system, closed with it as {@link FileSystem#close}
+     * requires. Weak, so those their users close (or drop) need no unregistering. Guarded by this.
+     */
+    private final Set<Closeable> resources = Collections.newSetFromMap(new WeakHashMap<>());
 
     /**
      * Starts the engine according to the fallback policy.
@@ -128,15 +137,46 @@ public final class UringFileSystem extends FileSystem {
     @Override
     public void close() throws IOException {
         if (name == null) throw new UnsupportedOperationException();
+        List<Closeable> open;
         synchronized (this) {
             if (closed) return;
             closed = true;
+            open = new ArrayList<>(resources);
+            resources.clear();
         }
+        IOException failure = null;
         try {
+            // Channels first: each waits for its own ops, so none is left on the engine.
+            for (Closeable c : open) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    if (failure == null) failure = e; else failure.addSuppressed(e);
+                }
+            }
             if (engine != null) engine.close();
         } finally {
             provider.removeFileSystem(this);
         }
+        if (failure != null) throw failure;
+    }
+
+    /**
+     * Tracks a channel or stream just opened on this file system so that {@link #close} closes it.
+     * The default file system cannot be closed and tracks nothing.
+     *
+     * @throws ClosedFileSystemException (after closing {@code resource}) if the file system was closed meanwhile
+     */
+    <T extends Closeable> T register(T resource) throws IOException {
+        if (name == null) return resource;
+        synchronized (this) {
+            if (!closed) {
+                resources.add(resource);
+                return resource;
+            }
+        }
+        resource.close();
+        throw new ClosedFileSystemException();
     }
 
     @Override

@@ -165,30 +165,32 @@ public class UringFileSystemProvider extends FileSystemProvider {
     public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
         UringPath p = UringPath.toUringPath(path);
-        return ChannelFactory.newFileChannel(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(),
-                options, attrs);
+        return p.getFileSystem().register(ChannelFactory.newFileChannel(p.getFileSystem().io(), p.bytesForSyscall(),
+                p.pathForMessage(), options, attrs));
     }
 
     /** Over an uninterruptible uring channel, with the JDK's option rules (see {@link ChannelFactory}). */
     @Override
     public InputStream newInputStream(Path path, OpenOption... options) throws IOException {
         UringPath p = UringPath.toUringPath(path);
-        return ChannelFactory.newInputStream(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(), options);
+        return p.getFileSystem().register(
+                ChannelFactory.newInputStream(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(), options));
     }
 
     /** Over an uninterruptible uring channel, with the JDK's option rules (see {@link ChannelFactory}). */
     @Override
     public OutputStream newOutputStream(Path path, OpenOption... options) throws IOException {
         UringPath p = UringPath.toUringPath(path);
-        return ChannelFactory.newOutputStream(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(), options);
+        return p.getFileSystem().register(
+                ChannelFactory.newOutputStream(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(), options));
     }
 
     @Override
     public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
             ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
         UringPath p = UringPath.toUringPath(path);
-        return ChannelFactory.newAsynchronousFileChannel(p.getFileSystem().io(), p.bytesForSyscall(),
-                p.pathForMessage(), options, executor, attrs);
+        return p.getFileSystem().register(ChannelFactory.newAsynchronousFileChannel(p.getFileSystem().io(),
+                p.bytesForSyscall(), p.pathForMessage(), options, executor, attrs));
     }
 
     @Override
