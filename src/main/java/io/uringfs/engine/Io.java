@@ -30,7 +30,8 @@ import java.lang.foreign.ValueLayout;
  * <p>Which operations have an io_uring opcode: read, write, readv, writev, fsync/fdatasync,
  * openat, close, statx, mkdirat, unlinkat, renameat, symlinkat, linkat, fallocate, ftruncate,
  * fadvise, getxattr/fgetxattr/fsetxattr, splice. Plain system calls only: getdents64, readlinkat,
- * fchmodat, fchownat, utimensat, faccessat, statfs, listxattr/removexattr, fcntl locks, inotify.
+ * fchmodat/fchmod, fchownat/fchown, utimensat/futimens, faccessat, mknodat, copy_file_range, statfs,
+ * listxattr/removexattr, fcntl locks, inotify.
  *
  * <p>Thread safety: immutable apart from the learned NOWAIT support flag; safe from any thread.
  */
@@ -218,5 +219,61 @@ public final class Io {
     public int fsetxattr(int fd, MemorySegment name, MemorySegment value, long size, int flags) {
         return ring(IoUring.OP_FSETXATTR) ? run(engine.acquire().prepFsetxattr(fd, name, value, (int) size, flags))
                                           : Syscalls.fsetxattr(fd, name, value, size, flags);
+    }
+
+    // ---- plain system calls (no io_uring opcode exists for these) ----
+
+    public long readlinkat(int dirfd, MemorySegment path, MemorySegment buf, long size) {
+        return Syscalls.readlinkat(dirfd, path, buf, size);
+    }
+
+    public int faccessat(int dirfd, MemorySegment path, int mode, int flags) {
+        return Syscalls.faccessat(dirfd, path, mode, flags);
+    }
+
+    public int fchmodat(int dirfd, MemorySegment path, int mode, int flags) {
+        return Syscalls.fchmodat(dirfd, path, mode, flags);
+    }
+
+    public int fchmod(int fd, int mode) {
+        return Syscalls.fchmod(fd, mode);
+    }
+
+    public int fchownat(int dirfd, MemorySegment path, int uid, int gid, int flags) {
+        return Syscalls.fchownat(dirfd, path, uid, gid, flags);
+    }
+
+    public int fchown(int fd, int uid, int gid) {
+        return Syscalls.fchown(fd, uid, gid);
+    }
+
+    /** {@code times}: two struct timespec (atime, mtime); tv_nsec UTIME_OMIT leaves a time unchanged. */
+    public int utimensat(int dirfd, MemorySegment path, MemorySegment times, int flags) {
+        return Syscalls.utimensat(dirfd, path, times, flags);
+    }
+
+    public int futimens(int fd, MemorySegment times) {
+        return Syscalls.futimens(fd, times);
+    }
+
+    public long flistxattr(int fd, MemorySegment list, long size) {
+        return Syscalls.flistxattr(fd, list, size);
+    }
+
+    public int fremovexattr(int fd, MemorySegment name) {
+        return Syscalls.fremovexattr(fd, name);
+    }
+
+    public int mknodat(int dirfd, MemorySegment path, int mode, long dev) {
+        return Syscalls.mknodat(dirfd, path, mode, dev);
+    }
+
+    /**
+     * copy_file_range(2) between the files' positions. A plain system call (io_uring has no opcode
+     * for it): the kernel copies in-place (reflink or page cache to page cache), which beats any
+     * ring round trip through user memory.
+     */
+    public long copyFileRange(int fdIn, int fdOut, long len) {
+        return Syscalls.copyFileRange(fdIn, MemorySegment.NULL, fdOut, MemorySegment.NULL, len, 0);
     }
 }

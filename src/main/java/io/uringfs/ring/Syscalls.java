@@ -127,6 +127,15 @@ public final class Syscalls {
     private static final MethodHandle FCNTL_INT = intCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle POLL = intCall("poll", ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle GETUID = intCall("geteuid");
+    private static final MethodHandle MKNODAT = intCall("mknodat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle GETPWUID_R = handle("getpwuid_r",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GETGRGID_R = handle("getgrgid_r",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GETPWNAM_R = handle("getpwnam_r",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle GETGRNAM_R = handle("getgrnam_r",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -469,6 +478,39 @@ public final class Syscalls {
     public static int geteuid() {
         MemorySegment c = capture();
         try { return (int) GETUID.invokeExact(c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int mknodat(int dirfd, MemorySegment path, int mode, long dev) {
+        MemorySegment c = capture();
+        try { return ret((int) MKNODAT.invokeExact(c, dirfd, path, mode, dev), c); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    // ---- user and group database (the *_r functions return the error number, not -1/errno) ----
+
+    /**
+     * getpwuid_r(3): fills {@code pwd} (a struct passwd, 48 bytes on LP64) using {@code buf} for its
+     * strings; {@code result} receives {@code pwd} or NULL when there is no such user. Returns 0 or
+     * {@code -error} (ERANGE: {@code buf} too small).
+     */
+    public static int getpwuidR(int uid, MemorySegment pwd, MemorySegment buf, long size, MemorySegment result) {
+        MemorySegment c = capture();
+        try { return -(int) GETPWUID_R.invokeExact(c, uid, pwd, buf, size, result); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    /** getgrgid_r(3), like {@link #getpwuidR} for a struct group (32 bytes on LP64). */
+    public static int getgrgidR(int gid, MemorySegment grp, MemorySegment buf, long size, MemorySegment result) {
+        MemorySegment c = capture();
+        try { return -(int) GETGRGID_R.invokeExact(c, gid, grp, buf, size, result); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int getpwnamR(MemorySegment name, MemorySegment pwd, MemorySegment buf, long size, MemorySegment result) {
+        MemorySegment c = capture();
+        try { return -(int) GETPWNAM_R.invokeExact(c, name, pwd, buf, size, result); } catch (Throwable t) { throw fatal(t); }
+    }
+
+    public static int getgrnamR(MemorySegment name, MemorySegment grp, MemorySegment buf, long size, MemorySegment result) {
+        MemorySegment c = capture();
+        try { return -(int) GETGRNAM_R.invokeExact(c, name, grp, buf, size, result); } catch (Throwable t) { throw fatal(t); }
     }
 
     /** strerror(3) text for {@code errno} (positive), e.g. "No such file or directory". */
