@@ -13,7 +13,7 @@ final class LinuxConstants {
     static final int AT_EMPTY_PATH = 0x1000;
 
     static final int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0100, O_EXCL = 0200;
-    static final int O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+    static final int O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
 
     static final int F_OK = 0, X_OK = 1, W_OK = 2, R_OK = 4;
 

@@ -201,52 +201,52 @@ public class UringFileSystemProvider extends FileSystemProvider {
 
     @Override
     public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        FileOperations.createDirectory(dir, attrs);
     }
 
     @Override
     public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        FileOperations.createSymbolicLink(link, target, attrs);
     }
 
     @Override
     public void createLink(Path link, Path existing) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        FileOperations.createLink(link, existing);
     }
 
     @Override
     public void delete(Path path) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        FileOperations.delete(path, true);
     }
 
     @Override
     public boolean deleteIfExists(Path path) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return FileOperations.delete(path, false);
     }
 
     @Override
     public Path readSymbolicLink(Path link) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return FileOperations.readSymbolicLink(link);
     }
 
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        UringCopyFile.copy(source, target, options);
     }
 
     @Override
     public void move(Path source, Path target, CopyOption... options) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        UringCopyFile.move(source, target, options);
     }
 
     @Override
     public boolean isSameFile(Path path, Path path2) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return FileOperations.isSameFile(path, path2);
     }
 
     @Override
     public boolean isHidden(Path path) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return FileOperations.isHidden(path);
     }
 
     @Override
@@ -256,28 +256,39 @@ public class UringFileSystemProvider extends FileSystemProvider {
 
     @Override
     public void checkAccess(Path path, AccessMode... modes) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        FileOperations.checkAccess(path, modes);
     }
 
     @Override
     public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return UringFileAttributeViews.getFileAttributeView(path, type, options);
     }
 
     @Override
     public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
             throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return UringFileAttributeViews.readAttributes(path, type, options);
     }
 
     @Override
     public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
             throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        return UringFileAttributeViews.readAttributes(path, attributes, options);
     }
 
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
-        throw new UnsupportedOperationException("not yet implemented");
+        UringFileAttributeViews.setAttribute(path, attribute, value, options);
+    }
+
+    @Override
+    public <A extends BasicFileAttributes> A readAttributesIfExists(Path path, Class<A> type, LinkOption... options)
+            throws IOException {
+        return FileOperations.readAttributesIfExists(path, type, options);
+    }
+
+    @Override
+    public boolean exists(Path path, LinkOption... options) {
+        return FileOperations.exists(path, options);
     }
 }
