@@ -222,11 +222,12 @@ final class UringFileAttributeViews {
             return "basic";
         }
 
+        /** The basic and posix views (not dos) report a file below a non-directory as missing, like the JDK. */
         UringFileAttributes stat() throws IOException {
             try {
                 return UringFileAttributes.get(file, followLinks);
             } catch (ErrnoException x) {
-                throw x.toIOException(file);
+                throw (x.errno() == Errno.ENOTDIR ? new ErrnoException(Errno.ENOENT) : x).toIOException(file);
             }
         }
 
