@@ -166,8 +166,13 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
 
     // ---- SecureDirectoryStream: operations relative to the open directory ----
 
+    /** The directory's descriptor: use only inside {@link #withDescriptor}. */
+    int descriptor() {
+        return dfd;
+    }
+
     /** Runs {@code op} with the descriptor guaranteed open; throws if the stream is closed. */
-    private <T> T withDescriptor(DescriptorOp<T> op) throws IOException {
+    <T> T withDescriptor(DescriptorOp<T> op) throws IOException {
         lock.readLock().lock();
         try {
             if (!open) throw new ClosedDirectoryStreamException();
@@ -180,7 +185,7 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
     }
 
     @FunctionalInterface
-    private interface DescriptorOp<T> {
+    interface DescriptorOp<T> {
         T run(Arena arena) throws IOException;
     }
 
@@ -277,11 +282,12 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
 
     @Override
     public <V extends FileAttributeView> V getFileAttributeView(Class<V> type) {
-        throw new UnsupportedOperationException("not yet implemented");
+        return SecureDirectoryViews.of(this, null, type, true);
     }
 
     @Override
     public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
-        throw new UnsupportedOperationException("not yet implemented");
+        UringPath file = UringPath.toUringPath(path);
+        return SecureDirectoryViews.of(this, file, type, followLinks(options));
     }
 }

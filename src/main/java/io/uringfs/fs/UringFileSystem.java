@@ -245,7 +245,7 @@ public final class UringFileSystem extends FileSystem {
 
     @Override
     public UserPrincipalLookupService getUserPrincipalLookupService() {
-        throw new UnsupportedOperationException("not yet implemented");
+        return UringUserPrincipalLookupService.INSTANCE;
     }
 
     @Override

@@ -319,6 +319,89 @@ class UringDirectoryStreamTest {
     }
 
     @Test
+    void secureAttributeViews() {
+        for (String name : new String[] {null, "a.txt", "sub", "link", "dangling", "missing"}) {
+            for (LinkOption[] opts : new LinkOption[][] {{}, {LinkOption.NOFOLLOW_LINKS}}) {
+                sameSecure(root -> {
+                    try (var ds = secure(root)) {
+                        Path p = name == null ? null : root.getFileSystem().getPath(name);
+                        var basic = p == null ? ds.getFileAttributeView(java.nio.file.attribute.BasicFileAttributeView.class)
+                                : ds.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class, opts);
+                        var posix = p == null ? ds.getFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)
+                                : ds.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, opts);
+                        var owner = p == null ? ds.getFileAttributeView(java.nio.file.attribute.FileOwnerAttributeView.class)
+                                : ds.getFileAttributeView(p, java.nio.file.attribute.FileOwnerAttributeView.class, opts);
+                        var b = basic.readAttributes();
+                        var x = posix.readAttributes();
+                        return basic.name() + " " + posix.name() + " " + owner.name() + " " + b.isDirectory() + b.isSymbolicLink()
+                                + b.isRegularFile() + " " + (b.isRegularFile() ? b.size() : "") + " "
+                                + java.nio.file.attribute.PosixFilePermissions.toString(x.permissions()) + " " + x.owner() + " "
+                                + x.group() + " " + owner.getOwner() + " "
+                                + (ds.getFileAttributeView(java.nio.file.attribute.AclFileAttributeView.class) == null);
+                    }
+                });
+                sameSecure(root -> {
+                    try (var ds = secure(root)) {
+                        Path p = name == null ? null : root.getFileSystem().getPath(name);
+                        var posix = p == null ? ds.getFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)
+                                : ds.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, opts);
+                        var t = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_123L);
+                        posix.setTimes(t, null, null);
+                        posix.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+                        var x = posix.readAttributes();
+                        return x.lastModifiedTime() + " " + java.nio.file.attribute.PosixFilePermissions.toString(x.permissions());
+                    }
+                });
+            }
+        }
+        sameSecure(root -> {
+            var ds = secure(root);
+            var view = ds.getFileAttributeView(root.getFileSystem().getPath("a.txt"), java.nio.file.attribute.BasicFileAttributeView.class);
+            ds.close();
+            return view.readAttributes();
+        });
+        sameSecure(root -> {
+            try (var ds = secure(root)) {
+                var view = ds.getFileAttributeView(root.getFileSystem().getPath("a.txt"), java.nio.file.attribute.PosixFileAttributeView.class);
+                var group = root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("root");
+                var user = root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root");
+                view.setGroup(group);
+                view.setOwner(user);
+                try {
+                    view.setOwner(group);
+                } catch (IOException e) {
+                    return e.getMessage() + " " + view.readAttributes().owner() + " " + view.readAttributes().group();
+                }
+                return "no exception";
+            }
+        });
+    }
+
+    @Test
+    void walkFindAndWalkFileTree() throws IOException {
+        sameAsAll(root -> { try (Stream<Path> s = Files.walk(root)) { return s.map(p -> root.relativize(p).toString()).sorted().toList(); } });
+        sameAsAll(root -> { try (Stream<Path> s = Files.walk(root, java.nio.file.FileVisitOption.FOLLOW_LINKS)) { return s.map(p -> root.relativize(p).toString()).sorted().toList(); } });
+        sameAsAll(root -> { try (Stream<Path> s = Files.find(root, 5, (p, a) -> a.isRegularFile())) { return s.map(p -> root.relativize(p).toString()).sorted().toList(); } });
+        sameAsAll(root -> {
+            List<String> visits = new ArrayList<>();
+            Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+                    visits.add("pre " + root.relativize(dir));
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                    visits.add("file " + root.relativize(file) + " " + attrs.isSymbolicLink());
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+            return new TreeSet<>(visits);
+        });
+        sameAsAll(root -> { try (Stream<Path> s = Files.walk(root.resolve("missing"))) { return s.count(); } });
+    }
+
+    @Test
     void providerMismatch() throws IOException {
         Path other = d.roots[0].resolve("a.txt");
         try (var ds = secure(d.roots[2])) {
