@@ -66,7 +66,7 @@ final class UringFileStore extends FileStore {
                 UringPath dir = new UringPath(fs, e.dir());
                 try {
                     stores.add(new UringFileStore(dir, devFor(dir), e));
-                } catch (IOException unreachable) {
+                } catch (IOException skipped) {
                     // mount points we cannot stat are left out, as by the JDK
                 }
             }

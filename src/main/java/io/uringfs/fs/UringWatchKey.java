@@ -41,7 +41,7 @@ final class UringWatchKey implements WatchKey {
 
     private static int maxEvents() {
         try {
-            return (int) Math.clamp(Long.decode(System.getProperty("jdk.nio.file.WatchService.maxEventsPerPoll", "512")),
+            return Math.clamp(Long.decode(System.getProperty("jdk.nio.file.WatchService.maxEventsPerPoll", "512")),
                     1, Integer.MAX_VALUE - 8);
         } catch (NumberFormatException e) {
             return 512;
