@@ -3,9 +3,8 @@ package io.uringfs.engine;
 import io.uringfs.ring.IoUring;
 import io.uringfs.ring.Syscalls;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The file system's one dispatcher for file operations: each method runs the operation on the
@@ -39,10 +38,8 @@ public final class Io {
     /** RWF_NOWAIT: fail with EAGAIN instead of waiting for the disk. */
     public static final int RWF_NOWAIT = 0x8;
 
-    private static final ThreadLocal<MemorySegment> IOVEC =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
-
     private final Engine engine;
+    private final PageCacheOdds odds = new PageCacheOdds();
     /** Cleared the first time the file system answers EOPNOTSUPP to a NOWAIT write. */
     private volatile boolean nowaitWrites = true;
 
@@ -88,9 +85,10 @@ public final class Io {
             return offset < 0 ? Syscalls.read(fd, MemorySegment.ofAddress(addr), len)
                               : Syscalls.pread(fd, MemorySegment.ofAddress(addr), len, offset);
         }
-        if (nowait(tryNowait)) {
-            long r = Syscalls.preadv2(fd, iovec(addr, len), 1, offset, RWF_NOWAIT);
-            if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return r;
+        if (nowait(tryNowait) && odds.worthTrying(fd)) {
+            long r = Syscalls.preadv2(fd, addr, len, offset, RWF_NOWAIT);
+            if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
+            odds.miss(fd);
         }
         return engine.submitAndAwait(engine.acquire().prepRead(fd, addr, len, offset), cancelOnInterrupt);
     }
@@ -106,7 +104,7 @@ public final class Io {
                 return offset < 0 ? Syscalls.write(fd, MemorySegment.ofAddress(addr), len)
                                   : Syscalls.pwrite(fd, MemorySegment.ofAddress(addr), len, offset);
             }
-            long r = Syscalls.pwritev2(fd, iovec(addr, len), 1, offset, RWF_NOWAIT);
+            long r = Syscalls.pwritev2(fd, addr, len, offset, RWF_NOWAIT);
             if (r == -Errno.EOPNOTSUPP) {
                 nowaitWrites = false;
                 return write(fd, addr, len, offset, true, cancelOnInterrupt);
@@ -119,9 +117,10 @@ public final class Io {
     /** readv into {@code count} iovecs at {@code iov}; offset -1: the file position. */
     public long readv(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
         if (engine == null) return Syscalls.preadv2(fd, iov, count, offset, 0);
-        if (nowait(tryNowait)) {
+        if (nowait(tryNowait) && odds.worthTrying(fd)) {
             long r = Syscalls.preadv2(fd, iov, count, offset, RWF_NOWAIT);
-            if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return r;
+            if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
+            odds.miss(fd);
         }
         return engine.submitAndAwait(engine.acquire().prepReadv(fd, iov, count, offset), cancelOnInterrupt);
     }
@@ -139,12 +138,21 @@ public final class Io {
         return engine.submitAndAwait(engine.acquire().prepWritev(fd, iov, count, offset), cancelOnInterrupt);
     }
 
-    private static MemorySegment iovec(long addr, int len) {
-        MemorySegment iov = IOVEC.get();
-        iov.set(ValueLayout.JAVA_LONG, 0, addr);
-        iov.set(ValueLayout.JAVA_LONG, 8, len);
-        return iov;
+    /**
+     * A read served from the page cache without parking. A virtual thread whose reads all hit the
+     * cache would otherwise keep its carrier forever, starving every other virtual thread on it
+     * (there is no preemption); once in a while it yields.
+     */
+    private long hit(int fd, long r) {
+        odds.hit(fd);
+        if (Thread.currentThread().isVirtual() && ThreadLocalRandom.current().nextInt(YIELD_EVERY) == 0) {
+            Thread.yield();
+        }
+        return r;
     }
+
+    /** On average, one yield per this many page-cache hits of a virtual thread. */
+    private static final int YIELD_EVERY = 16;
 
     public int fsync(int fd, boolean metadata) {
         return ring(IoUring.OP_FSYNC) ? run(engine.acquire().prepFsync(fd, metadata)) : Syscalls.fsync(fd, metadata);

@@ -10,6 +10,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -24,8 +25,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * has nothing native to build; the io_uring calls, which glibc does not wrap, go through
  * {@code syscall(2)} with their numbers (identical on every architecture using the generic table).
  *
- * <p>errno is read with {@link Linker.Option#captureCallState}; the capture buffer is per thread
- * (virtual threads included) because a downcall cannot yield between its return and our read.
+ * <p>errno is read with {@link Linker.Option#captureCallState} into a scratch cell taken for the
+ * call (see {@link #takeCell()}). Every wrapper follows the same pattern:
+ * {@code int cell = takeCell(); MemorySegment c = CAPTURES[cell]; try { return ret(H.invokeExact(c, ...), c); }
+ * catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }}.
  *
  * <p>Thread safety: all methods are safe to call from any thread.
  */
@@ -37,8 +40,38 @@ public final class Syscalls {
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> CAPTURE_BUFFER =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+    /**
+     * Scratch memory for one call: the errno capture state and one iovec, a cache line per cell.
+     * A cell is taken for the duration of a single downcall, which cannot yield, so a few cells per
+     * core suffice; threads start probing at a cell picked by their id. (A per-thread buffer costs
+     * an {@code Arena.ofAuto()} and its Cleaner for every new virtual thread: measured 6 us and
+     * ~600 bytes each.)
+     */
+    private static final int CELL_BYTES = 64, CELLS = 256, IOVEC_OFFSET = 16;
+    private static final MemorySegment SCRATCH = Arena.global().allocate((long) CELL_BYTES * CELLS, CELL_BYTES);
+    private static final MemorySegment[] CAPTURES = new MemorySegment[CELLS];
+    private static final MemorySegment[] IOVECS = new MemorySegment[CELLS];
+    /** Busy flags, one per cache line so that carriers do not contend on them. */
+    private static final AtomicIntegerArray BUSY = new AtomicIntegerArray(CELLS * 16);
+
+    static {
+        for (int i = 0; i < CELLS; i++) {
+            CAPTURES[i] = SCRATCH.asSlice((long) i * CELL_BYTES, CAPTURE.byteSize());
+            IOVECS[i] = SCRATCH.asSlice((long) i * CELL_BYTES + IOVEC_OFFSET, 16);
+        }
+    }
+
+    private static int takeCell() {
+        int i = (int) Thread.currentThread().threadId() & (CELLS - 1);
+        while (BUSY.compareAndExchangeAcquire(i * 16, 0, 1) != 0) {
+            i = (i + 1) & (CELLS - 1);
+        }
+        return i;
+    }
+
+    private static void giveCell(int cell) {
+        BUSY.setRelease(cell * 16, 0);
+    }
 
     static final long NR_IO_URING_SETUP = 425;
     static final long NR_IO_URING_ENTER = 426;
@@ -139,10 +172,6 @@ public final class Syscalls {
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    private static MemorySegment capture() {
-        return CAPTURE_BUFFER.get();
-    }
-
     private static int errno(MemorySegment capture) {
         return (int) ERRNO.get(capture, 0L);
     }
@@ -164,32 +193,36 @@ public final class Syscalls {
     // ---- io_uring ----
 
     public static int ioUringSetup(int entries, MemorySegment params) {
-        MemorySegment c = capture();
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
         try {
             return (int) ret((long) SYSCALL_SETUP.invokeExact(c, NR_IO_URING_SETUP, entries, params), c);
-        } catch (Throwable t) { throw fatal(t); }
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
-        MemorySegment c = capture();
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
         try {
             return (int) ret((long) SYSCALL4.invokeExact(c, NR_IO_URING_ENTER, ringFd, toSubmit, minComplete, flags), c);
-        } catch (Throwable t) { throw fatal(t); }
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** io_uring_enter with IORING_ENTER_EXT_ARG: {@code arg} points to struct io_uring_getevents_arg. */
     public static int ioUringEnterExt(int ringFd, int toSubmit, int minComplete, int flags, MemorySegment arg, long argSize) {
-        MemorySegment c = capture();
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
         try {
             return (int) ret((long) SYSCALL6.invokeExact(c, NR_IO_URING_ENTER, ringFd, toSubmit, minComplete, flags, arg, argSize), c);
-        } catch (Throwable t) { throw fatal(t); }
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int ioUringRegister(int ringFd, int opcode, MemorySegment arg, int nrArgs) {
-        MemorySegment c = capture();
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
         try {
             return (int) ret((long) SYSCALL_REGISTER.invokeExact(c, NR_IO_URING_REGISTER, ringFd, opcode, arg, nrArgs), c);
-        } catch (Throwable t) { throw fatal(t); }
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     // ---- memory ----
@@ -198,114 +231,152 @@ public final class Syscalls {
 
     /** Returns the mapping, or a segment whose address is {@code -errno} cast to unsigned on failure. */
     static long mmap(long length, int prot, int flags, int fd, long offset, MemorySegment[] out) {
-        MemorySegment c = capture();
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
         try {
             MemorySegment m = (MemorySegment) MMAP.invokeExact(c, MemorySegment.NULL, length, prot, flags, fd, offset);
             if (m.address() == -1L) return -errno(c);
             out[0] = m;
             return 0;
-        } catch (Throwable t) { throw fatal(t); }
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     static int munmap(MemorySegment addr, long length) {
-        MemorySegment c = capture();
-        try { return ret((int) MUNMAP.invokeExact(c, addr, length), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) MUNMAP.invokeExact(c, addr, length), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     // ---- files ----
 
     public static int close(int fd) {
-        MemorySegment c = capture();
-        try { return ret((int) CLOSE.invokeExact(c, fd), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) CLOSE.invokeExact(c, fd), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
-        MemorySegment c = capture();
-        try { return ret((int) OPENAT.invokeExact(c, dirfd, path, flags, mode), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) OPENAT.invokeExact(c, dirfd, path, flags, mode), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long pread(int fd, MemorySegment buf, long len, long offset) {
-        MemorySegment c = capture();
-        try { return ret((long) PREAD.invokeExact(c, fd, buf, len, offset), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) PREAD.invokeExact(c, fd, buf, len, offset), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long pwrite(int fd, MemorySegment buf, long len, long offset) {
-        MemorySegment c = capture();
-        try { return ret((long) PWRITE.invokeExact(c, fd, buf, len, offset), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) PWRITE.invokeExact(c, fd, buf, len, offset), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** preadv2(2); {@code offset} -1 means the file position. */
     public static long preadv2(int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
-        MemorySegment c = capture();
-        try { return ret((long) PREADV2.invokeExact(c, fd, iov, iovcnt, offset, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) PREADV2.invokeExact(c, fd, iov, iovcnt, offset, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long pwritev2(int fd, MemorySegment iov, int iovcnt, long offset, int flags) {
-        MemorySegment c = capture();
-        try { return ret((long) PWRITEV2.invokeExact(c, fd, iov, iovcnt, offset, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) PWRITEV2.invokeExact(c, fd, iov, iovcnt, offset, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
+    }
+
+    /** preadv2(2) into one buffer, with the iovec in scratch memory (no allocation). */
+    public static long preadv2(int fd, long addr, long len, long offset, int flags) {
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell], iov = IOVECS[cell];
+        iov.set(JAVA_LONG, 0, addr);
+        iov.set(JAVA_LONG, 8, len);
+        try { return ret((long) PREADV2.invokeExact(c, fd, iov, 1, offset, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
+    }
+
+    /** pwritev2(2) from one buffer, with the iovec in scratch memory (no allocation). */
+    public static long pwritev2(int fd, long addr, long len, long offset, int flags) {
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell], iov = IOVECS[cell];
+        iov.set(JAVA_LONG, 0, addr);
+        iov.set(JAVA_LONG, 8, len);
+        try { return ret((long) PWRITEV2.invokeExact(c, fd, iov, 1, offset, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int fsync(int fd, boolean metadata) {
-        MemorySegment c = capture();
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
         try {
             return ret(metadata ? (int) FSYNC.invokeExact(c, fd) : (int) FDATASYNC.invokeExact(c, fd), c);
-        } catch (Throwable t) { throw fatal(t); }
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int ftruncate(int fd, long length) {
-        MemorySegment c = capture();
-        try { return ret((int) FTRUNCATE.invokeExact(c, fd, length), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FTRUNCATE.invokeExact(c, fd, length), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int fallocate(int fd, int mode, long offset, long len) {
-        MemorySegment c = capture();
-        try { return ret((int) FALLOCATE.invokeExact(c, fd, mode, offset, len), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FALLOCATE.invokeExact(c, fd, mode, offset, len), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** posix_fadvise returns the error number directly (not via errno); this returns it negated. */
     public static int fadvise(int fd, long offset, long len, int advice) {
-        MemorySegment c = capture();
-        try { return -(int) POSIX_FADVISE.invokeExact(c, fd, offset, len, advice); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return -(int) POSIX_FADVISE.invokeExact(c, fd, offset, len, advice); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long lseek(int fd, long offset, int whence) {
-        MemorySegment c = capture();
-        try { return ret((long) LSEEK.invokeExact(c, fd, offset, whence), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) LSEEK.invokeExact(c, fd, offset, whence), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
-        MemorySegment c = capture();
-        try { return ret((int) STATX.invokeExact(c, dirfd, path, flags, mask, buf), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) STATX.invokeExact(c, dirfd, path, flags, mask, buf), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int mkdirat(int dirfd, MemorySegment path, int mode) {
-        MemorySegment c = capture();
-        try { return ret((int) MKDIRAT.invokeExact(c, dirfd, path, mode), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) MKDIRAT.invokeExact(c, dirfd, path, mode), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int unlinkat(int dirfd, MemorySegment path, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) UNLINKAT.invokeExact(c, dirfd, path, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) UNLINKAT.invokeExact(c, dirfd, path, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int renameat2(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) RENAMEAT2.invokeExact(c, olddirfd, oldpath, newdirfd, newpath, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) RENAMEAT2.invokeExact(c, olddirfd, oldpath, newdirfd, newpath, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int symlinkat(MemorySegment target, int newdirfd, MemorySegment linkpath) {
-        MemorySegment c = capture();
-        try { return ret((int) SYMLINKAT.invokeExact(c, target, newdirfd, linkpath), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) SYMLINKAT.invokeExact(c, target, newdirfd, linkpath), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int linkat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) LINKAT.invokeExact(c, olddirfd, oldpath, newdirfd, newpath, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) LINKAT.invokeExact(c, olddirfd, oldpath, newdirfd, newpath, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long readlinkat(int dirfd, MemorySegment path, MemorySegment buf, long size) {
-        MemorySegment c = capture();
-        try { return ret((long) READLINKAT.invokeExact(c, dirfd, path, buf, size), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) READLINKAT.invokeExact(c, dirfd, path, buf, size), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /**
@@ -313,171 +384,202 @@ public final class Syscalls {
      * toRealPath uses: 0 with the result in {@code resolved} (PATH_MAX + 1 bytes), or -errno.
      */
     public static int realpath(MemorySegment path, MemorySegment resolved) {
-        MemorySegment c = capture();
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
         try {
             MemorySegment r = (MemorySegment) REALPATH.invokeExact(c, path, resolved);
             return r.address() == 0 ? -errno(c) : 0;
-        } catch (Throwable t) { throw fatal(t); }
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int fchmodat(int dirfd, MemorySegment path, int mode, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) FCHMODAT.invokeExact(c, dirfd, path, mode, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FCHMODAT.invokeExact(c, dirfd, path, mode, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int fchmod(int fd, int mode) {
-        MemorySegment c = capture();
-        try { return ret((int) FCHMOD.invokeExact(c, fd, mode), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FCHMOD.invokeExact(c, fd, mode), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int fchownat(int dirfd, MemorySegment path, int uid, int gid, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) FCHOWNAT.invokeExact(c, dirfd, path, uid, gid, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FCHOWNAT.invokeExact(c, dirfd, path, uid, gid, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int fchown(int fd, int uid, int gid) {
-        MemorySegment c = capture();
-        try { return ret((int) FCHOWN.invokeExact(c, fd, uid, gid), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FCHOWN.invokeExact(c, fd, uid, gid), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** {@code times} points to two struct timespec (atime, mtime), or NULL for "now". */
     public static int utimensat(int dirfd, MemorySegment path, MemorySegment times, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) UTIMENSAT.invokeExact(c, dirfd, path, times, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) UTIMENSAT.invokeExact(c, dirfd, path, times, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int futimens(int fd, MemorySegment times) {
-        MemorySegment c = capture();
-        try { return ret((int) FUTIMENS.invokeExact(c, fd, times), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FUTIMENS.invokeExact(c, fd, times), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int faccessat(int dirfd, MemorySegment path, int mode, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) FACCESSAT.invokeExact(c, dirfd, path, mode, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FACCESSAT.invokeExact(c, dirfd, path, mode, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long getdents64(int fd, MemorySegment buf, long size) {
-        MemorySegment c = capture();
-        try { return ret((long) GETDENTS64.invokeExact(c, fd, buf, size), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) GETDENTS64.invokeExact(c, fd, buf, size), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** {@code buf} must hold a struct statfs64 (120 bytes on x86_64 and aarch64). */
     public static int fstatfs(int fd, MemorySegment buf) {
-        MemorySegment c = capture();
-        try { return ret((int) FSTATFS.invokeExact(c, fd, buf), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FSTATFS.invokeExact(c, fd, buf), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int statfs(MemorySegment path, MemorySegment buf) {
-        MemorySegment c = capture();
-        try { return ret((int) STATFS.invokeExact(c, path, buf), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) STATFS.invokeExact(c, path, buf), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long getxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) {
-        MemorySegment c = capture();
-        try { return ret((long) GETXATTR.invokeExact(c, path, name, value, size), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) GETXATTR.invokeExact(c, path, name, value, size), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long fgetxattr(int fd, MemorySegment name, MemorySegment value, long size) {
-        MemorySegment c = capture();
-        try { return ret((long) FGETXATTR.invokeExact(c, fd, name, value, size), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) FGETXATTR.invokeExact(c, fd, name, value, size), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int fsetxattr(int fd, MemorySegment name, MemorySegment value, long size, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) FSETXATTR.invokeExact(c, fd, name, value, size, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FSETXATTR.invokeExact(c, fd, name, value, size, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long flistxattr(int fd, MemorySegment list, long size) {
-        MemorySegment c = capture();
-        try { return ret((long) FLISTXATTR.invokeExact(c, fd, list, size), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) FLISTXATTR.invokeExact(c, fd, list, size), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int fremovexattr(int fd, MemorySegment name) {
-        MemorySegment c = capture();
-        try { return ret((int) FREMOVEXATTR.invokeExact(c, fd, name), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FREMOVEXATTR.invokeExact(c, fd, name), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** fcntl(fd, cmd, struct flock*) for F_GETLK/F_SETLK/F_SETLKW/F_OFD_*. */
     public static int fcntlLock(int fd, int cmd, MemorySegment flock) {
-        MemorySegment c = capture();
-        try { return ret((int) FCNTL_LOCK.invokeExact(c, fd, cmd, flock), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FCNTL_LOCK.invokeExact(c, fd, cmd, flock), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int dup(int fd) {
-        MemorySegment c = capture();
-        try { return ret((int) DUP.invokeExact(c, fd), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) DUP.invokeExact(c, fd), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long splice(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
-        MemorySegment c = capture();
-        try { return ret((long) SPLICE.invokeExact(c, fdIn, offIn, fdOut, offOut, len, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) SPLICE.invokeExact(c, fdIn, offIn, fdOut, offOut, len, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long copyFileRange(int fdIn, MemorySegment offIn, int fdOut, MemorySegment offOut, long len, int flags) {
-        MemorySegment c = capture();
-        try { return ret((long) COPY_FILE_RANGE.invokeExact(c, fdIn, offIn, fdOut, offOut, len, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) COPY_FILE_RANGE.invokeExact(c, fdIn, offIn, fdOut, offOut, len, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long sendfile(int outFd, int inFd, MemorySegment offset, long count) {
-        MemorySegment c = capture();
-        try { return ret((long) SENDFILE.invokeExact(c, outFd, inFd, offset, count), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) SENDFILE.invokeExact(c, outFd, inFd, offset, count), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int inotifyInit1(int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) INOTIFY_INIT1.invokeExact(c, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) INOTIFY_INIT1.invokeExact(c, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int inotifyAddWatch(int fd, MemorySegment path, int mask) {
-        MemorySegment c = capture();
-        try { return ret((int) INOTIFY_ADD_WATCH.invokeExact(c, fd, path, mask), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) INOTIFY_ADD_WATCH.invokeExact(c, fd, path, mask), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int inotifyRmWatch(int fd, int wd) {
-        MemorySegment c = capture();
-        try { return ret((int) INOTIFY_RM_WATCH.invokeExact(c, fd, wd), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) INOTIFY_RM_WATCH.invokeExact(c, fd, wd), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long read(int fd, MemorySegment buf, long len) {
-        MemorySegment c = capture();
-        try { return ret((long) READ.invokeExact(c, fd, buf, len), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) READ.invokeExact(c, fd, buf, len), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long write(int fd, MemorySegment buf, long len) {
-        MemorySegment c = capture();
-        try { return ret((long) WRITE.invokeExact(c, fd, buf, len), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((long) WRITE.invokeExact(c, fd, buf, len), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int eventfd(int initval, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) EVENTFD.invokeExact(c, initval, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) EVENTFD.invokeExact(c, initval, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** pipe2(2): {@code fds} receives two ints, the read end then the write end. */
     public static int pipe2(MemorySegment fds, int flags) {
-        MemorySegment c = capture();
-        try { return ret((int) PIPE2.invokeExact(c, fds, flags), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) PIPE2.invokeExact(c, fds, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** Sets O_NONBLOCK on {@code fd} (fcntl F_GETFL/F_SETFL). */
     public static int setNonBlocking(int fd) {
-        MemorySegment c = capture();
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
         try {
             int flags = ret((int) FCNTL_INT.invokeExact(c, fd, 3 /* F_GETFL */, 0), c);
             if (flags < 0) return flags;
             return ret((int) FCNTL_INT.invokeExact(c, fd, 4 /* F_SETFL */, flags | 0x800 /* O_NONBLOCK */), c);
-        } catch (Throwable t) { throw fatal(t); }
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** poll(2) on {@code nfds} struct pollfd. */
     public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
-        MemorySegment c = capture();
-        try { return ret((int) POLL.invokeExact(c, fds, nfds, timeoutMillis), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) POLL.invokeExact(c, fds, nfds, timeoutMillis), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int geteuid() {
-        MemorySegment c = capture();
-        try { return (int) GETUID.invokeExact(c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return (int) GETUID.invokeExact(c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int mknodat(int dirfd, MemorySegment path, int mode, long dev) {

@@ -99,11 +99,9 @@ class VirtualThreadFriendlinessTest {
     }
 
     /**
-     * Known issue: with buffered reads most reads are page-cache hits served inline by the
-     * RWF_NOWAIT fast path without ever parking, so 1,000 readers keep both carriers busy and the
-     * ticker starves (measured: p99 lateness ~500 ms, as bad as the default provider's pinning).
+     * Buffered: with the page cache dropped every 5 ms, a mix of misses (parked on the ring) and
+     * page-cache hits (served inline by the RWF_NOWAIT fast path, which yields now and then).
      */
-    @org.junit.jupiter.api.Disabled("known issue: NOWAIT page-cache hits never yield; see javadoc")
     @Test
     void tickerKeepsWakingDuringColdBufferedRandomReads() throws Exception {
         ticker(false);
