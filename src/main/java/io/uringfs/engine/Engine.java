@@ -26,7 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <em>flusher</em>. The flusher (one at a time; the SQ has a single producer) drains the stack
  * into SQEs and hands them all to the kernel with one {@code io_uring_enter}; everyone who pushed
  * while it was busy is carried along in that batch, so a thousand virtual threads submitting at
- * once cost a handful of system calls and never queue on a lock per op.
+ * once cost a handful of system calls and never queue on a lock per op. While the completion
+ * thread is awake (under load, most of the time) submitters only push and park: the completion
+ * thread flushes before it sleeps again, so the system call is made off the carriers, and the
+ * kernel's completion work for those ops runs on the completion thread, which is waiting for it.
  *
  * <h2>Completion</h2>
  * The completion thread (a named daemon platform thread) waits in {@code io_uring_enter(GETEVENTS)},
@@ -70,6 +73,10 @@ public final class Engine implements AutoCloseable {
     /** No thread but the closer may touch the ring any more: set once everything in flight is done. */
     private volatile boolean ringClosed;
     private volatile Thread closer;
+    /** Ops in flight above which submitters leave flushing to an awake completion thread. */
+    private static final int HANDOFF_IN_FLIGHT = 32;
+    /** False only while the completion thread sleeps in the kernel (or is about to). */
+    private volatile boolean completionThreadAwake = true;
     final EngineStats stats = new EngineStats();
     /** Test-only fault plan; always null unless {@link Faults#ARMED}. */
     final Faults faults;
@@ -363,7 +370,11 @@ public final class Engine implements AutoCloseable {
             head = pending.get();
             op.nextPending = head;
         } while (!pending.compareAndSet(head, op));
-        flush();
+        // Under load the completion thread is awake and flushes what is pending before it next
+        // sleeps, so the submitter need not spend a system call on its carrier (see
+        // completionLoop). With few ops in flight the submitter flushes itself, so that an op
+        // the kernel completes inline is reaped by its own thread without a park.
+        if (!completionThreadAwake || inFlight.get() <= HANDOFF_IN_FLIGHT) flush();
     }
 
     /** Becomes the flusher if nobody is, and submits everything pending (see class comment). */
@@ -522,9 +533,24 @@ public final class Engine implements AutoCloseable {
                 cqLock.unlock();
             }
             if (n > 0) stats.completionThreadReaps.add(n);
+            if (pending.get() != null && enterRing()) {
+                try {
+                    flush();
+                } finally {
+                    exitRing();
+                }
+            }
             if (ringClosed && inFlight.get() == 0) return;
             if (n == 0) {
+                // Publish that we are going to sleep, then look once more: a submitter that pushed
+                // before seeing the flag is caught here, one that pushes after sees it and flushes.
+                completionThreadAwake = false;
+                if (pending.get() != null) {
+                    completionThreadAwake = true;
+                    continue;
+                }
                 int r = enter(0, 1, IoUring.ENTER_GETEVENTS);
+                completionThreadAwake = true;
                 if (r < 0 && r != -4 /* EINTR */ && r != -62 /* ETIME */ && r != -16 /* EBUSY */) {
                     LOG.log(System.Logger.Level.ERROR, "io_uring_enter(GETEVENTS) failed: errno " + -r);
                     LockSupport.parkNanos(1_000_000L);
@@ -553,8 +579,10 @@ public final class Engine implements AutoCloseable {
         // 2. Shut the ring to every other thread and wait until none is still submitting or reaping.
         ringClosed = true;
         while (ringUsers.sum() != 0) LockSupport.parkNanos(this, 100_000L);
-        // 3. Now the only SQ producer: cancel what the last submitters added, then wake the
-        //    completion thread, which exits once nothing is in flight.
+        // 3. Now the only SQ producer: submit what the last submitters left pending for the
+        //    completion thread, cancel it, then wake the completion thread, which exits once
+        //    nothing is in flight.
+        flush();
         awaitNothingInFlight(() -> submitDirect(IoUring.OP_ASYNC_CANCEL, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL));
         submitDirect(IoUring.OP_NOP, 0);
         boolean interrupted = false;
