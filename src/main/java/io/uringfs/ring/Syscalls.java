@@ -583,8 +583,9 @@ public final class Syscalls {
     }
 
     public static int mknodat(int dirfd, MemorySegment path, int mode, long dev) {
-        MemorySegment c = capture();
-        try { return ret((int) MKNODAT.invokeExact(c, dirfd, path, mode, dev), c); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) MKNODAT.invokeExact(c, dirfd, path, mode, dev), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     // ---- user and group database (the *_r functions return the error number, not -1/errno) ----
@@ -595,24 +596,28 @@ public final class Syscalls {
      * {@code -error} (ERANGE: {@code buf} too small).
      */
     public static int getpwuidR(int uid, MemorySegment pwd, MemorySegment buf, long size, MemorySegment result) {
-        MemorySegment c = capture();
-        try { return -(int) GETPWUID_R.invokeExact(c, uid, pwd, buf, size, result); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return -(int) GETPWUID_R.invokeExact(c, uid, pwd, buf, size, result); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** getgrgid_r(3), like {@link #getpwuidR} for a struct group (32 bytes on LP64). */
     public static int getgrgidR(int gid, MemorySegment grp, MemorySegment buf, long size, MemorySegment result) {
-        MemorySegment c = capture();
-        try { return -(int) GETGRGID_R.invokeExact(c, gid, grp, buf, size, result); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return -(int) GETGRGID_R.invokeExact(c, gid, grp, buf, size, result); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int getpwnamR(MemorySegment name, MemorySegment pwd, MemorySegment buf, long size, MemorySegment result) {
-        MemorySegment c = capture();
-        try { return -(int) GETPWNAM_R.invokeExact(c, name, pwd, buf, size, result); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return -(int) GETPWNAM_R.invokeExact(c, name, pwd, buf, size, result); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int getgrnamR(MemorySegment name, MemorySegment grp, MemorySegment buf, long size, MemorySegment result) {
-        MemorySegment c = capture();
-        try { return -(int) GETGRNAM_R.invokeExact(c, name, grp, buf, size, result); } catch (Throwable t) { throw fatal(t); }
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return -(int) GETGRNAM_R.invokeExact(c, name, grp, buf, size, result); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** strerror(3) text for {@code errno} (positive), e.g. "No such file or directory". */
