@@ -1,6 +1,5 @@
 package io.uringfs.fs;
 
-import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -26,14 +25,14 @@ final class UringWatchKey implements WatchKey {
     private enum State { READY, SIGNALLED }
 
     private final UringWatchService watcher;
-    private final Path dir;
+    private final UringPath dir;
     private volatile int wd;
     private State state = State.READY;
     private List<WatchEvent<?>> events = new ArrayList<>();
     /** The pending ENTRY_MODIFY event of each name whose last event is a modify. */
     private final Map<Object, Event<?>> lastModify = new HashMap<>();
 
-    UringWatchKey(UringWatchService watcher, Path dir, int wd) {
+    UringWatchKey(UringWatchService watcher, UringPath dir, int wd) {
         this.watcher = watcher;
         this.dir = dir;
         this.wd = wd;
@@ -68,7 +67,7 @@ final class UringWatchKey implements WatchKey {
     }
 
     @Override
-    public Path watchable() {
+    public UringPath watchable() {
         return dir;
     }
 

@@ -44,7 +44,6 @@ final class UringWatchService implements WatchService {
     private static final int BUFFER_SIZE = 8192;
     private static final long EVENT_HEADER = 16;
 
-    private final UringFileSystem fs;
     private final int ifd;
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
@@ -58,8 +57,7 @@ final class UringWatchService implements WatchService {
     private final Thread poller;
     private volatile boolean closed;
 
-    UringWatchService(UringFileSystem fs) throws IOException {
-        this.fs = fs;
+    UringWatchService() throws IOException {
         int fd = Syscalls.inotifyInit1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd < 0) {
             throw new IOException(fd == -EMFILE ? "User limit of inotify instances reached or too many open files"
@@ -227,22 +225,20 @@ final class UringWatchService implements WatchService {
                 int wd = buffer.get(ValueLayout.JAVA_INT, off);
                 int mask = buffer.get(ValueLayout.JAVA_INT, off + 4L);
                 int len = buffer.get(ValueLayout.JAVA_INT, off + 12L);
-                UringPath name = len > 0 ? name(off + EVENT_HEADER, len) : null;
-                event(wd, mask, name);
+                event(wd, mask, len > 0 ? name(off + EVENT_HEADER, len) : null);
                 off += (int) EVENT_HEADER + len;
             }
         }
     }
 
-    /** The event's file name (NUL-padded to {@code len}), or null if empty. */
-    private UringPath name(long offset, int len) {
+    /** The event's file name bytes (NUL-padded to {@code len}), or null if empty. */
+    private byte[] name(long offset, int len) {
         int actual = len;
         while (actual > 0 && buffer.get(ValueLayout.JAVA_BYTE, offset + actual - 1) == 0) actual--;
-        return actual == 0 ? null
-                : new UringPath(fs, buffer.asSlice(offset, actual).toArray(ValueLayout.JAVA_BYTE));
+        return actual == 0 ? null : buffer.asSlice(offset, actual).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    private void event(int wd, int mask, UringPath name) {
+    private void event(int wd, int mask, byte[] name) {
         if ((mask & IN_Q_OVERFLOW) != 0) {
             for (UringWatchKey key : keys.values()) key.signalEvent(StandardWatchEventKinds.OVERFLOW, null);
             return;
@@ -257,7 +253,8 @@ final class UringWatchService implements WatchService {
         }
         if (name == null) return; // an event on the directory itself
         WatchEvent.Kind<?> kind = kind(mask);
-        if (kind != null) key.signalEvent(kind, name);
+        // the name is a path of the watched directory's file system (a service may watch several)
+        if (kind != null) key.signalEvent(kind, new UringPath(key.watchable().getFileSystem(), name));
     }
 
     private static WatchEvent.Kind<?> kind(int mask) {

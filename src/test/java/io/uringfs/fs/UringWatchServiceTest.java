@@ -167,6 +167,20 @@ class UringWatchServiceTest {
     }
 
     @Test
+    void eventNamesBelongToTheWatchedDirectorysFileSystem() throws Exception {
+        try (var named = FileSystems.newFileSystem(java.net.URI.create("uring://watchtest/"), java.util.Map.of());
+             WatchService ws = ThreeProviders.uring(dir).getFileSystem().newWatchService()) {
+            Path watched = named.getPath(dir.toString());
+            WatchKey key = watched.register(ws, ENTRY_CREATE);
+            Files.createFile(dir.resolve("n"));
+            assertSame(key, ws.poll(20, TimeUnit.SECONDS));
+            WatchEvent<?> e = key.pollEvents().get(0);
+            assertEquals(named.getPath("n"), e.context());
+            assertSame(named, ((Path) e.context()).getFileSystem());
+        }
+    }
+
+    @Test
     void noDescriptorOrThreadLeak() throws Exception {
         try (WatchService warmUp = ThreeProviders.uring(dir).getFileSystem().newWatchService()) {
             ThreeProviders.uring(dir).register(warmUp, ENTRY_CREATE); // starts the file system's engine
