@@ -68,7 +68,7 @@ final class SecureDirectoryViews {
         }
 
         final Io io() {
-            return ds.directory().getFileSystem().io();
+            return ds.io();
         }
 
         /** statx of the file; call with the descriptor held. */

@@ -51,6 +51,8 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
     private static final long STATX_SIZE = 256, STX_MODE = 28;
 
     private final UringPath dir;
+    /** Kept from the open: closing a named file system closes its streams after {@code fs.io()} refuses. */
+    private final Io io;
     private final int dfd;
     private final DirectoryStream.Filter<? super Path> filter;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -58,8 +60,9 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
     private volatile boolean open = true;
     private Iterator<Path> iterator;
 
-    private UringDirectoryStream(UringPath dir, int dfd, DirectoryStream.Filter<? super Path> filter) {
+    private UringDirectoryStream(UringPath dir, Io io, int dfd, DirectoryStream.Filter<? super Path> filter) {
         this.dir = dir;
+        this.io = io;
         this.dfd = dfd;
         this.filter = filter;
     }
@@ -67,20 +70,21 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
     /** {@code Files.newDirectoryStream(dir, filter)}: opens {@code dir} following links. */
     static UringDirectoryStream open(UringPath dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
         if (filter == null) throw new NullPointerException();
+        Io io = dir.getFileSystem().io();
         int fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = dir.getFileSystem().io().openat(AT_FDCWD, dir.toCString(arena), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+            fd = io.openat(AT_FDCWD, dir.toCString(arena), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
         }
         if (fd < 0) throw openFailure(-fd, dir.pathForMessage());
-        return new UringDirectoryStream(dir, fd, filter);
+        return dir.getFileSystem().register(new UringDirectoryStream(dir, io, fd, filter));
     }
 
     private static IOException openFailure(int errno, String file) {
         return errno == ENOTDIR ? new NotDirectoryException(file) : Errno.toException(errno, file);
     }
 
-    private Io io() {
-        return dir.getFileSystem().io();
+    Io io() {
+        return io;
     }
 
     /** The directory as given when the stream was opened (entries are resolved against it). */
@@ -220,7 +224,7 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
                 fd = -ELOOP;
             }
             if (fd < 0) throw openFailure(-fd, file.pathForMessage());
-            return new UringDirectoryStream(child, fd, null);
+            return dir.getFileSystem().register(new UringDirectoryStream(child, io, fd, null));
         });
     }
 

@@ -403,6 +403,26 @@ class UringDirectoryStreamTest {
     }
 
     @Test
+    void closingANamedFileSystemClosesItsStreamsAndWatchServices() throws IOException {
+        long fds = openFds();   // before the file system: its ring is closed too
+        var named = java.nio.file.FileSystems.newFileSystem(java.net.URI.create("uring://dirclose/"), java.util.Map.of());
+        Path root = named.getPath(d.setup[2].toString());
+        var ds = secure(root);
+        var sub = ds.newDirectoryStream(named.getPath("sub"));
+        var ws = named.newWatchService();
+        root.register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+        Iterator<Path> it = ds.iterator();
+        named.close();
+        assertFalse(it.hasNext(), "iteration ends once the stream is closed");
+        assertThrows(java.nio.file.ClosedDirectoryStreamException.class, () -> sub.deleteFile(named.getPath("x.txt")));
+        assertThrows(java.nio.file.ClosedWatchServiceException.class, ws::poll);
+        assertThrows(java.nio.file.ClosedFileSystemException.class, () -> Files.newDirectoryStream(root));
+        assertThrows(java.nio.file.ClosedFileSystemException.class, named::newWatchService);
+        assertEquals(fds, openFds(), "descriptors of the streams and the watch service are closed");
+        assertTrue(Files.exists(d.setup[2].resolve("sub/x.txt")));
+    }
+
+    @Test
     void providerMismatch() throws IOException {
         Path other = d.roots[0].resolve("a.txt");
         try (var ds = secure(d.roots[2])) {
