@@ -179,11 +179,11 @@ class SoakTest {
                             long v = written + 1;
                             uncertain = true;
                             ByteBuffer b = content(id, v);
-                            while (b.hasRemaining()) async[f].write(b, offset + b.position()).get();
+                            while (b.hasRemaining()) await(async[f].write(b, offset + b.position()));
                             written = v;
                             uncertain = false;
                             ByteBuffer r = ByteBuffer.allocate(BLOCK);
-                            while (r.hasRemaining()) async[f].read(r, offset + r.position()).get();
+                            while (r.hasRemaining()) await(async[f].read(r, offset + r.position()));
                             check(r.flip(), written, false);
                         }
                         case 5 -> { // private file: stream write, truncate, size, stream read
@@ -261,6 +261,25 @@ class SoakTest {
                 }
             }
             if (forced[id] <= written) wrong.add("worker " + id + ": final write never succeeded");
+        }
+
+        /**
+         * Waits for an async op even if interrupted: abandoning it would let the write land later,
+         * over a newer version (a correct outcome the model could not check).
+         */
+        private static <T> T await(java.util.concurrent.Future<T> future) throws java.util.concurrent.ExecutionException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return future.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
         }
 
         private void renew(int f) {
