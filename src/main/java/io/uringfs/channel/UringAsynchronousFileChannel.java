@@ -226,6 +226,10 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
 
     private void begin() throws ClosedChannelException {
         if (!inFlight.enter()) throw new ClosedChannelException();
+        if (closed) { // closing has begun: the JDK refuses from that moment
+            inFlight.exit();
+            throw new ClosedChannelException();
+        }
     }
 
     private void end(boolean completed) throws AsynchronousCloseException {
@@ -246,20 +250,34 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         }
     }
 
+    /**
+     * As the JDK's: the result is "completed" only if the file had a size and was not shrunk, so
+     * on a closed channel (or one closed meanwhile) this throws {@link AsynchronousCloseException},
+     * not the {@link ClosedChannelException} of {@code size} and {@code force}.
+     */
     @Override
     public AsynchronousFileChannel truncate(long size) throws IOException {
         if (size < 0L) throw new IllegalArgumentException("Negative size");
         if (!writing) throw new NonWritableChannelException();
-        begin();
-        int r = -1;
+        long n = 0;
+        boolean entered = false;
         try {
-            long n = FileOps.size(fd);
-            if (n < 0) throw Errno.toIOException((int) -n);
-            r = size < n ? io.ftruncate(fd, size) : 0;
-            if (r < 0 && isOpen()) throw Errno.toIOException(-r);
+            begin();
+            entered = true;
+            n = FileOps.size(fd);
+            if (n < 0) {
+                if (isOpen()) throw Errno.toIOException((int) -n);
+                n = 0;
+            }
+            if (size < n && isOpen()) {
+                int r = io.ftruncate(fd, size);
+                if (r < 0 && isOpen()) throw Errno.toIOException(-r);
+                n = 0;
+            }
             return this;
         } finally {
-            end(r >= 0);
+            if (entered) inFlight.exit();
+            if (n <= 0 && !isOpen()) throw new AsynchronousCloseException();
         }
     }
 
