@@ -1,5 +1,6 @@
 package io.uringfs.channel;
 
+import io.uringfs.engine.Completion;
 import io.uringfs.engine.Engine;
 import io.uringfs.engine.Errno;
 import io.uringfs.engine.Io;
@@ -20,6 +21,7 @@ import java.nio.channels.NonWritableChannelException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
 
@@ -28,12 +30,19 @@ import java.util.concurrent.locks.LockSupport;
  * from the calling thread ({@link Engine#submitAsync}); no thread waits for an op.
  *
  * <h2>Where code runs</h2>
- * When an op's CQE arrives, the engine hands its completion to a new virtual thread (never the
- * ring's completion thread), which copies a heap buffer's bytes back, frees the native block,
- * completes a {@link Future} and passes a {@link CompletionHandler} to the channel's executor:
- * the one given to {@code AsynchronousFileChannel.open}, or, without one, a new virtual thread per
- * handler. Handlers therefore never run on the completion thread, and a slow handler cannot stall
- * the ring. Without an engine (fallback mode) each op runs as a plain system call on the executor.
+ * When an op's CQE arrives, the engine hands its completion to {@link VirtualWorkers#SHARED},
+ * virtual threads that are created as needed and reused (never the ring's completion thread).
+ * There the op is settled: a heap buffer's bytes are copied back, the native block is freed, the
+ * op leaves the in-flight count and a {@link Future} is completed. A {@link CompletionHandler}
+ * runs on the executor given to {@code AsynchronousFileChannel.open}, or, without one, right there
+ * on the pool's virtual thread (the documented default: one hop, no thread per op). Handlers
+ * therefore never run on the completion thread, and a slow handler cannot stall the ring. Without
+ * an engine (fallback mode) each op runs as a plain system call on the executor (or the pool).
+ *
+ * <h2>Allocation</h2>
+ * An op's state travels in a pooled {@link Request}, which is also the engine's callback and the
+ * executor's task; in steady state a read or write allocates only what the API demands (the
+ * {@link Future}, or the boxed result a handler receives) and what the executor's queue does.
  *
  * <h2>Close</h2>
  * {@link #close()} stops new ops, cancels the descriptor's ops in the ring and waits until every
@@ -47,8 +56,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Thread safety: safe for concurrent use.
  */
 public final class UringAsynchronousFileChannel extends AsynchronousFileChannel implements UringFileLock.Owner {
-    /** Runs each task on a new virtual thread: the default handler executor and the completion hop. */
-    private static final Executor VIRTUAL = r -> Thread.ofVirtual().name("uringfs-async").start(r);
+    /** Where ring completions are settled and, without a given executor, handlers run. */
+    private static final Executor POOL = VirtualWorkers.SHARED;
     private static final long LOCK_BACKOFF_MIN = 100_000L, LOCK_BACKOFF_MAX = 20_000_000L;
 
     private final Io io;
@@ -65,7 +74,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         this.fd = fd;
         this.reading = reading;
         this.writing = writing;
-        this.executor = executor != null ? executor : VIRTUAL;
+        this.executor = executor;
     }
 
     @Override
@@ -109,89 +118,187 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             finish(future, handler, attachment, 0, exc);
             return future;
         }
+        @SuppressWarnings("unchecked")
+        CompletionHandler<Integer, Object> h = (CompletionHandler<Integer, Object>) handler;
+        Request rq = Request.obtain();
+        rq.set(this, read, buf, position, future, h, attachment);
         Engine engine = io.engine();
         if (engine == null) {
-            runPlain(read, buf, position, future, handler, attachment);
+            rq.plain = true;
+            dispatch(rq);
             return future;
         }
-        int pos = buf.position(), rem = buf.remaining();
-        BufferPool.Block block = null;
-        long addr;
+        int rem = buf.remaining();
         try {
+            long addr;
             if (buf.isDirect()) {
                 addr = MemorySegment.ofBuffer(buf).address();
             } else {
-                block = BufferPool.SHARED.acquire(rem);
-                addr = block.address();
-                if (!read) MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, block.segment(), 0, rem);
+                rq.block = BufferPool.SHARED.acquire(rem);
+                addr = rq.block.address();
+                if (!read) MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, rq.block.segment(), 0, rem);
             }
             Op op = engine.acquire();
             if (read) op.prepRead(fd, addr, rem, position);
             else op.prepWrite(fd, addr, rem, position);
-            BufferPool.Block b = block;
-            // buf is captured by the callback, which keeps a direct buffer reachable until the CQE
-            engine.submitAsync(op, VIRTUAL, res -> completed(read, buf, pos, b, res, future, handler, attachment));
+            // the request holds buf, which keeps a direct buffer reachable until the CQE
+            engine.submitAsync(op, POOL, rq);
         } catch (RuntimeException | Error e) {
-            if (block != null) BufferPool.SHARED.release(block);
+            if (rq.block != null) BufferPool.SHARED.release(rq.block);
+            rq.recycle();
             inFlight.exit();
             throw e;
         }
         return future;
     }
 
-    /** After the CQE, on a virtual thread: settle the buffer, free memory, leave, report. */
-    private <A> void completed(boolean read, ByteBuffer buf, int pos, BufferPool.Block block, int res,
-                               CompletableFuture<Integer> future, CompletionHandler<Integer, ? super A> handler,
-                               A attachment) {
-        int n = res;
-        Throwable exc = null;
+    /** Runs {@code task} on the user's executor, or the pool without one; never loses it. */
+    private void dispatch(Runnable task) {
+        Executor ex = executor != null ? executor : POOL;
         try {
-            if (res > 0) {
-                if (read && block != null) {
-                    if (buf.hasArray()) {
-                        MemorySegment.copy(block.segment(), ValueLayout.JAVA_BYTE, 0, buf.array(), buf.arrayOffset() + pos, res);
-                    } else {
-                        MemorySegment.copy(block.segment(), 0, MemorySegment.ofBuffer(buf.duplicate().position(pos)), 0, res);
-                    }
-                }
-                buf.position(pos + res);
-            } else if (res == 0 && read) {
-                n = -1;
-            } else if (res < 0) {
-                n = 0;
-                exc = !isOpen() ? new AsynchronousCloseException() : Errno.toIOException(-res);
-            }
-        } finally {
-            if (block != null) BufferPool.SHARED.release(block);
-            inFlight.exit();
+            ex.execute(task);
+        } catch (RuntimeException e) {
+            POOL.execute(task); // a shut-down executor must not lose the completion
         }
-        finish(future, handler, attachment, n, exc);
     }
 
-    /** Fallback mode: the op as a plain system call on the executor. */
-    private <A> void runPlain(boolean read, ByteBuffer buf, long position, CompletableFuture<Integer> future,
-                              CompletionHandler<Integer, ? super A> handler, A attachment) {
-        Runnable task = () -> {
-            int n = 0;
-            Throwable exc = null;
+    /**
+     * One read or write in flight and what its completion needs. Requests are recycled through a
+     * small lock-free pool, so an op allocates neither a capturing lambda nor a task object: a
+     * request is the engine's completion callback (run on {@link #POOL} after the CQE), and the
+     * task run on the channel's executor, both to deliver a handler's result there and, in
+     * fallback mode, to make the system call itself.
+     *
+     * <p>Thread safety: owned by one thread at a time (submitter, then completion, then the
+     * executor); the hand-offs are the engine's and the executors' happens-before edges.
+     */
+    private static final class Request implements Completion, Runnable {
+        private static final int POOLED = 256, PROBES = 8;
+        private static final AtomicReferenceArray<Request> FREE = new AtomicReferenceArray<>(POOLED);
+
+        private UringAsynchronousFileChannel channel;
+        private boolean read, plain, delivering;
+        private ByteBuffer buf;
+        private int pos;
+        private long position;
+        private BufferPool.Block block;
+        private CompletableFuture<Integer> future;
+        private CompletionHandler<Integer, Object> handler;
+        private Object attachment;
+        private int result;
+        private Throwable exc;
+
+        private static int start() {
+            long id = Thread.currentThread().threadId();
+            return (int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & (POOLED - 1);
+        }
+
+        static Request obtain() {
+            for (int p = 0, i = start(); p < PROBES; p++, i = (i + 1) & (POOLED - 1)) {
+                if (FREE.getPlain(i) != null) {
+                    Request r = FREE.getAndSet(i, null);
+                    if (r != null) return r;
+                }
+            }
+            return new Request();
+        }
+
+        void set(UringAsynchronousFileChannel channel, boolean read, ByteBuffer buf, long position,
+                 CompletableFuture<Integer> future, CompletionHandler<Integer, Object> handler, Object attachment) {
+            this.channel = channel;
+            this.read = read;
+            this.buf = buf;
+            this.pos = buf.position();
+            this.position = position;
+            this.future = future;
+            this.handler = handler;
+            this.attachment = attachment;
+        }
+
+        /** Drops every reference (no buffer or handler kept alive by the pool) and pools this. */
+        void recycle() {
+            channel = null;
+            buf = null;
+            block = null;
+            future = null;
+            handler = null;
+            attachment = null;
+            exc = null;
+            plain = delivering = false;
+            for (int p = 0, i = start(); p < PROBES; p++, i = (i + 1) & (POOLED - 1)) {
+                if (FREE.getPlain(i) == null && FREE.compareAndSet(i, null, this)) return;
+            }
+        }
+
+        /** After the CQE, on the pool: settle the buffer, free memory, leave, report. */
+        @Override
+        public void completed(int res) {
+            UringAsynchronousFileChannel ch = channel;
+            int n = res;
+            Throwable x = null;
             try {
-                long r = read ? BufferIo.read(io, fd, buf, position, -1) : BufferIo.write(io, fd, buf, position, -1);
+                if (res > 0) {
+                    if (read && block != null) {
+                        if (buf.hasArray()) {
+                            MemorySegment.copy(block.segment(), ValueLayout.JAVA_BYTE, 0, buf.array(), buf.arrayOffset() + pos, res);
+                        } else {
+                            MemorySegment.copy(block.segment(), 0, MemorySegment.ofBuffer(buf.duplicate().position(pos)), 0, res);
+                        }
+                    }
+                    buf.position(pos + res);
+                } else if (res == 0 && read) {
+                    n = -1;
+                } else if (res < 0) {
+                    n = 0;
+                    x = !ch.isOpen() ? new AsynchronousCloseException() : Errno.toIOException(-res);
+                }
+            } finally {
+                if (block != null) BufferPool.SHARED.release(block);
+                block = null;
+                ch.inFlight.exit();
+            }
+            if (handler != null && ch.executor != null) {
+                result = n;
+                exc = x;
+                delivering = true;
+                ch.dispatch(this);
+            } else {
+                deliver(n, x);
+            }
+        }
+
+        /** On the channel's executor: the fallback-mode system call, or a handler's delivery. */
+        @Override
+        public void run() {
+            if (delivering) {
+                deliver(result, exc);
+                return;
+            }
+            UringAsynchronousFileChannel ch = channel;
+            int n = 0;
+            Throwable x = null;
+            try {
+                long r = read ? BufferIo.read(ch.io, ch.fd, buf, position, -1) : BufferIo.write(ch.io, ch.fd, buf, position, -1);
                 if (BufferIo.failed(r)) {
-                    exc = !isOpen() ? new AsynchronousCloseException() : Errno.toIOException(BufferIo.errno(r));
+                    x = !ch.isOpen() ? new AsynchronousCloseException() : Errno.toIOException(BufferIo.errno(r));
                 } else {
                     n = (int) r;
                 }
             } catch (IOException | RuntimeException e) {
-                exc = e;
+                x = e;
             } finally {
-                inFlight.exit();
+                ch.inFlight.exit();
             }
-            complete(future, handler, attachment, n, exc);
-        };
-        try {
-            executor.execute(task);
-        } catch (RuntimeException e) {
-            VIRTUAL.execute(task);
+            deliver(n, x);
+        }
+
+        /** Recycles this first (a handler may start the next op with it), then reports. */
+        private void deliver(int n, Throwable x) {
+            CompletableFuture<Integer> f = future;
+            CompletionHandler<Integer, Object> h = handler;
+            Object a = attachment;
+            recycle();
+            complete(f, h, a, n, x);
         }
     }
 
@@ -202,12 +309,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             complete(future, null, attachment, value, exc);
             return;
         }
-        Runnable r = () -> complete(null, handler, attachment, value, exc);
-        try {
-            executor.execute(r);
-        } catch (RuntimeException e) {
-            VIRTUAL.execute(r); // a shut-down executor must not lose the completion
-        }
+        dispatch(() -> complete(null, handler, attachment, value, exc));
     }
 
     private static <V, A> void complete(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler,
@@ -215,10 +317,10 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         if (handler == null) {
             if (exc == null) future.complete(value);
             else future.completeExceptionally(exc);
-        } else if (exc == null) {
-            handler.completed(value, attachment);
         } else {
-            handler.failed(exc, attachment);
+            if (exc == null) handler.completed(value, attachment);
+            else handler.failed(exc, attachment);
+            Thread.interrupted(); // as the JDK: a handler's interrupt must not leak into the next task
         }
     }
 
@@ -363,11 +465,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             }
             complete(future, handler, attachment, locked ? fl : null, exc);
         };
-        try {
-            executor.execute(task);
-        } catch (RuntimeException e) {
-            VIRTUAL.execute(task);
-        }
+        dispatch(task);
         return future;
     }
 
