@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  */
 public final class Demo {
     private record Pass(String name, long files, long bytes, double seconds, int peakPlatformThreads,
-                        long failures, String[] digests) {}
+                        int addedPlatformThreads, long failures, String[] digests) {}
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of("/usr/share");
@@ -65,11 +65,13 @@ public final class Demo {
         if (cold) dropCaches();
         Pass uring = run("uringfs (uring:)", files, Demo::toUring, concurrency);
 
-        System.out.printf("%-18s %8s %16s %9s %9s %14s%n", "provider", "files", "bytes", "seconds", "MiB/s", "peak platform");
+        System.out.printf("%-18s %8s %16s %9s %9s %15s %14s%n", "provider", "files", "bytes", "seconds", "MiB/s",
+                "peak platform", "added by pass");
         for (Pass p : List.of(def, uring)) {
-            System.out.printf("%-18s %,8d %,16d %9.2f %9.1f %14d%n", p.name, p.files, p.bytes, p.seconds,
-                    p.bytes / 1048576.0 / p.seconds, p.peakPlatformThreads);
+            System.out.printf("%-18s %,8d %,16d %9.2f %9.1f %15d %14d%n", p.name, p.files, p.bytes, p.seconds,
+                    p.bytes / 1048576.0 / p.seconds, p.peakPlatformThreads, p.addedPlatformThreads);
         }
+        System.out.println("(peak platform: all JVM threads incl. GC and JIT; added by pass: peak minus the count before it)");
         long differing = 0;
         for (int i = 0; i < files.size(); i++) {
             if (!java.util.Objects.equals(def.digests[i], uring.digests[i])) {
@@ -92,6 +94,7 @@ public final class Demo {
     private static Pass run(String name, List<Path> files, Function<Path, Path> map, int concurrency)
             throws InterruptedException {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int before = threads.getThreadCount();
         threads.resetPeakThreadCount();
         String[] digests = new String[files.size()];
         AtomicLong bytes = new AtomicLong(), failures = new AtomicLong();
@@ -115,7 +118,8 @@ public final class Demo {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Pass(name, files.size() - failures.get(), bytes.get(), seconds, threads.getPeakThreadCount(),
+        int peak = threads.getPeakThreadCount();
+        return new Pass(name, files.size() - failures.get(), bytes.get(), seconds, peak, peak - before,
                 failures.get(), digests);
     }
 
