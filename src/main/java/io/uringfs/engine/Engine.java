@@ -73,6 +73,8 @@ public final class Engine implements AutoCloseable {
     /** No thread but the closer may touch the ring any more: set once everything in flight is done. */
     private volatile boolean ringClosed;
     private volatile Thread closer;
+    /** Bound on the wait for a draining completion thread (about a microsecond or two). */
+    private static final int DRAIN_SPINS = 256;
     /** Ops in flight above which submitters leave flushing to an awake completion thread. */
     private static final int HANDOFF_IN_FLIGHT = 32;
     /** False only while the completion thread sleeps in the kernel (or is about to). */
@@ -261,6 +263,12 @@ public final class Engine implements AutoCloseable {
         } finally {
             exitRing();
         }
+        // If the completion thread holds the CQ right now, a CQE the kernel posted during our
+        // submission is being completed this very moment: wait for it without parking.
+        for (int spins = 0; op.state != Op.DONE && spins < DRAIN_SPINS && cqLock.isLocked(); spins++) {
+            Thread.onSpinWait();
+        }
+        if (op.state != Op.DONE) stats.parkedWaits.increment();
         boolean interrupted = false, cancelSent = false;
         while (op.state != Op.DONE) {
             LockSupport.park(this);

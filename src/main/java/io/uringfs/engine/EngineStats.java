@@ -11,6 +11,7 @@ public final class EngineStats {
     final LongAdder strayCompletions = new LongAdder();
     final LongAdder enterCalls = new LongAdder();
     final LongAdder inlineReaps = new LongAdder();
+    final LongAdder parkedWaits = new LongAdder();
     final LongAdder completionThreadReaps = new LongAdder();
     final LongAdder slotWaits = new LongAdder();
     final LongAdder sqFull = new LongAdder();
@@ -29,6 +30,8 @@ public final class EngineStats {
     public long enterCalls() { return enterCalls.sum(); }
     /** CQEs reaped by submitting threads (the no-park fast path). */
     public long inlineReaps() { return inlineReaps.sum(); }
+    /** Blocking ops whose thread had to park for the completion (the rest finished without a park). */
+    public long parkedWaits() { return parkedWaits.sum(); }
     /** CQEs reaped by the completion thread. */
     public long completionThreadReaps() { return completionThreadReaps.sum(); }
     /** Times a submitter parked because every slot was in flight. */
@@ -47,7 +50,7 @@ public final class EngineStats {
     @Override
     public String toString() {
         return "EngineStats[submitted=" + submitted() + ", completed=" + completed() + ", stray=" + strayCompletions()
-                + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", threadReaps=" + completionThreadReaps()
+                + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", parked=" + parkedWaits() + ", threadReaps=" + completionThreadReaps()
                 + ", slotWaits=" + slotWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
                 + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + "]";
     }

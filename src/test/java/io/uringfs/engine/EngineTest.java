@@ -371,7 +371,7 @@ class EngineTest {
             MemorySegment buf = a.allocate(4096, 8);
             SplittableRandom rnd = new SplittableRandom(1);
             for (int i = 0; i < 2_000; i++) assertTrue(checkedRead(e, buf, rnd));
-            assertTrue(e.stats().inlineReaps() > 1_000, "most hot reads complete inline: " + e.stats());
+            assertTrue(e.stats().parkedWaits() < 200, "hot reads complete inline, without parking: " + e.stats());
         }
     }
 
