@@ -47,10 +47,12 @@ public final class Syscalls {
      * an {@code Arena.ofAuto()} and its Cleaner for every new virtual thread: measured 6 us and
      * ~600 bytes each.)
      */
-    private static final int CELL_BYTES = 64, CELLS = 256, IOVEC_OFFSET = 16;
+    private static final int CELL_BYTES = 64, CELLS = 256, IOVEC_OFFSET = 16, OPEN_HOW_OFFSET = 32;
     private static final MemorySegment SCRATCH = Arena.global().allocate((long) CELL_BYTES * CELLS, CELL_BYTES);
     private static final MemorySegment[] CAPTURES = new MemorySegment[CELLS];
     private static final MemorySegment[] IOVECS = new MemorySegment[CELLS];
+    /** struct open_how: u64 flags, u64 mode, u64 resolve. */
+    private static final MemorySegment[] OPEN_HOWS = new MemorySegment[CELLS];
     /** Busy flags, one per cache line so that carriers do not contend on them. */
     private static final AtomicIntegerArray BUSY = new AtomicIntegerArray(CELLS * 16);
 
@@ -58,6 +60,7 @@ public final class Syscalls {
         for (int i = 0; i < CELLS; i++) {
             CAPTURES[i] = SCRATCH.asSlice((long) i * CELL_BYTES, CAPTURE.byteSize());
             IOVECS[i] = SCRATCH.asSlice((long) i * CELL_BYTES + IOVEC_OFFSET, 16);
+            OPEN_HOWS[i] = SCRATCH.asSlice((long) i * CELL_BYTES + OPEN_HOW_OFFSET, 24);
         }
     }
 
@@ -76,6 +79,7 @@ public final class Syscalls {
     static final long NR_IO_URING_SETUP = 425;
     static final long NR_IO_URING_ENTER = 426;
     static final long NR_IO_URING_REGISTER = 427;
+    static final long NR_OPENAT2 = 437;
 
     private static MethodHandle handle(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
@@ -101,6 +105,9 @@ public final class Syscalls {
             Linker.Option.firstVariadicArg(1));
     private static final MethodHandle SYSCALL_SETUP = handle("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_OPENAT2 = handle("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
     private static final MethodHandle SYSCALL_REGISTER = handle("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
@@ -284,6 +291,20 @@ public final class Syscalls {
         int cell = takeCell();
         MemorySegment c = CAPTURES[cell];
         try { return ret((long) PWRITEV2.invokeExact(c, fd, iov, iovcnt, offset, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
+    }
+
+    /**
+     * openat2(2) with {@code RESOLVE_CACHED}: opens only if every path component is in the dentry
+     * cache, so it never waits for the disk; otherwise {@code -EAGAIN} (and {@code -EINVAL} or
+     * {@code -ENOSYS} on kernels older than 5.12).
+     */
+    public static int openCached(int dirfd, MemorySegment path, int flags) {
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell], how = OPEN_HOWS[cell];
+        how.set(JAVA_LONG, 0, flags);
+        how.set(JAVA_LONG, 8, 0L);
+        how.set(JAVA_LONG, 16, 0x20L /* RESOLVE_CACHED */);
+        try { return (int) ret((long) SYSCALL_OPENAT2.invokeExact(c, NR_OPENAT2, dirfd, path, how, 24L), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** preadv2(2) into one buffer, with the iovec in scratch memory (no allocation). */
