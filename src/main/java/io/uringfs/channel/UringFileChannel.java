@@ -568,7 +568,8 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                     positionLock.unlock();
                 }
                 Path self = Path.of("/proc/self/fd/" + fd);
-                FileChannel jdk = mode == MapMode.READ_WRITE || name.equals("READ_WRITE_SYNC")
+                // the JDK demands a writable channel for PRIVATE too (checked above on this one)
+                FileChannel jdk = !readOnly
                         ? FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE)
                         : FileChannel.open(self, StandardOpenOption.READ);
                 completed = true;
