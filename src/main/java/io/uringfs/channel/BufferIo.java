@@ -133,13 +133,19 @@ final class BufferIo {
         return n > 0 ? n : n == 0 ? -1 : fail(n);
     }
 
-    /** Writes {@code src}'s remaining bytes at {@code offset} (-1: the file position or, with O_APPEND, the end). */
-    static long write(Io io, int fd, ByteBuffer src, long offset, int alignment) throws IOException {
-        boolean nowait = alignment < 0;
+    /**
+     * Writes {@code src}'s remaining bytes at {@code offset} (-1: the file position or, with
+     * O_APPEND, the end).
+     *
+     * @param nowait whether the write may be tried without the ring first (see {@link Io#write});
+     *               false for writes that may wait for long: O_DIRECT/O_SYNC, FIFOs and devices
+     */
+    static long write(Io io, int fd, ByteBuffer src, long offset, int alignment, boolean nowait) throws IOException {
+        boolean direct = alignment > 0;
         int pos = src.position(), rem = remaining(src);
         long n;
         if (src.isDirect()) {
-            if (!nowait) {
+            if (direct) {
                 checkBufferPositionAligned(src, pos, alignment);
                 checkRemainingAligned(rem, alignment);
             }
@@ -150,7 +156,7 @@ final class BufferIo {
                 Reference.reachabilityFence(src);
             }
         } else {
-            if (!nowait) checkRemainingAligned(rem, alignment);
+            if (direct) checkRemainingAligned(rem, alignment);
             if (rem == 0) return 0;
             BufferPool.Block b = BufferPool.SHARED.acquire(rem);
             try {
@@ -168,17 +174,18 @@ final class BufferIo {
 
     /** Scattering read (readv) into {@code bufs[off..off+len)}; same results as {@link #read}. */
     static long read(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment) throws IOException {
-        return vectored(io, fd, bufs, off, len, offset, alignment, true);
+        return vectored(io, fd, bufs, off, len, offset, alignment, true, alignment < 0);
     }
 
-    /** Gathering write (writev) from {@code bufs[off..off+len)}. */
-    static long write(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment) throws IOException {
-        return vectored(io, fd, bufs, off, len, offset, alignment, false);
+    /** Gathering write (writev) from {@code bufs[off..off+len)}; {@code nowait} as for {@link #write}. */
+    static long write(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment, boolean nowait)
+            throws IOException {
+        return vectored(io, fd, bufs, off, len, offset, alignment, false, nowait);
     }
 
     private static long vectored(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset,
-                                 int alignment, boolean reading) throws IOException {
-        boolean nowait = alignment < 0;
+                                 int alignment, boolean reading, boolean nowait) throws IOException {
+        boolean direct = alignment > 0;
         // First pass: validate (the JDK checks each buffer as it goes) and size the bounce area.
         int count = 0;
         long heapBytes = 0, total = 0;
@@ -187,11 +194,11 @@ final class BufferIo {
             ByteBuffer b = bufs[i];
             if (reading && b.isReadOnly()) throw new IllegalArgumentException("Read-only buffer");
             int rem = remaining(b);
-            if (!nowait) checkRemainingAligned(rem, alignment);
+            if (direct) checkRemainingAligned(rem, alignment);
             if (rem == 0) continue;
             rem = (int) Math.min(rem, Integer.MAX_VALUE - total);
             if (b.isDirect()) {
-                if (!nowait) checkBufferPositionAligned(b, b.position(), alignment);
+                if (direct) checkBufferPositionAligned(b, b.position(), alignment);
             } else {
                 heapBytes += rem;
             }

@@ -176,7 +176,8 @@ public final class ChannelFactory {
                 throw new UnsupportedOperationException("Error setting up DirectIO", e);
             }
         }
-        return new UringFileChannel(io, fd, flags.read, flags.write, flags.append, alignment, uninterruptible);
+        return new UringFileChannel(io, fd, flags.read, flags.write, flags.append, alignment, flags.sync || flags.dsync,
+                uninterruptible);
     }
 
     /**

@@ -21,8 +21,9 @@ final class FileOps {
 
     static final int SEEK_SET = 0, SEEK_CUR = 1;
     private static final int AT_EMPTY_PATH = 0x1000;
-    private static final int STATX_SIZE = 0x200, STATX_INO = 0x100;
-    private static final long STX_INO = 32, STX_SIZE = 40, STX_DEV_MAJOR = 136, STX_DEV_MINOR = 140, STATX_BYTES = 256;
+    private static final int STATX_TYPE = 0x1, STATX_SIZE = 0x200, STATX_INO = 0x100;
+    private static final int S_IFMT = 0xF000, S_IFREG = 0x8000;
+    private static final long STX_MODE = 28, STX_INO = 32, STX_SIZE = 40, STX_DEV_MAJOR = 136, STX_DEV_MINOR = 140, STATX_BYTES = 256;
     /** struct statfs64 on 64-bit Linux: f_frsize follows nine 8-byte fields. */
     private static final long F_FRSIZE = 72, STATFS_BYTES = 120;
 
@@ -37,6 +38,15 @@ final class FileOps {
             MemorySegment buf = a.allocate(STATX_BYTES, 8);
             int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_SIZE, buf);
             return r < 0 ? r : buf.get(ValueLayout.JAVA_LONG, STX_SIZE);
+        }
+    }
+
+    /** Whether the open file is a regular file (false also when that cannot be told). */
+    static boolean isRegularFile(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(STATX_BYTES, 8);
+            int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_TYPE, buf);
+            return r == 0 && (Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT) == S_IFREG;
         }
     }
 

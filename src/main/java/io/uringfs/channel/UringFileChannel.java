@@ -73,12 +73,18 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
     /** O_DIRECT block size, or -1 when not opened with DIRECT. */
     private final int alignment;
     private final boolean uninterruptible;
+    /** O_SYNC or O_DSYNC: every write waits for the device. */
+    private final boolean syncWrites;
+    /** What the descriptor is, asked on the first write: 0 not yet known, else {@link #REGULAR} or {@link #OTHER}. */
+    private volatile int kind;
+    private static final int REGULAR = 1, OTHER = 2;
     private final InFlight inFlight = new InFlight();
     private final ReentrantLock positionLock = new ReentrantLock();
     private volatile FileKey fileKey;
 
     UringFileChannel(Io io, int fd, boolean readable, boolean writable, boolean append, int alignment,
-                     boolean uninterruptible) {
+                     boolean syncWrites, boolean uninterruptible) {
+        this.syncWrites = syncWrites;
         this.io = io;
         this.fd = fd;
         this.readable = readable;
@@ -115,6 +121,28 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
 
     private boolean direct() {
         return alignment > 0;
+    }
+
+    /**
+     * Whether a write may be tried outside the ring first ({@link Io#write}'s {@code tryNowait}):
+     * only a buffered, non-synchronous write to a regular file, which at worst copies into the
+     * page cache. A write to a FIFO or device can block for ever, and one with O_SYNC/O_DSYNC
+     * waits for the disk: those must be ring ops, which park instead of pinning the carrier and
+     * which closing the channel can cancel.
+     */
+    private boolean writeNowait() {
+        return !syncWrites && !direct() && regular();
+    }
+
+    private boolean regular() {
+        int k = kind;
+        if (k == 0) kind = k = FileOps.isRegularFile(fd) ? REGULAR : OTHER;
+        return k == REGULAR;
+    }
+
+    private static boolean hasRemaining(ByteBuffer[] bufs, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) if (bufs[i].hasRemaining()) return true;
+        return false;
     }
 
     // ---- read ----
@@ -217,7 +245,15 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             beginBlocking();
             if (!inFlight.enter()) return 0;
             try {
-                n = BufferIo.write(io, fd, src, position, alignment);
+                n = BufferIo.write(io, fd, src, position, alignment, writeNowait());
+                // A ring write to a FIFO or device takes what fits now; write(2) on a blocking
+                // descriptor, as the JDK makes it, goes on until everything is written (or
+                // something fails after progress, which then counts as a short write).
+                while (n > 0 && src.hasRemaining() && !regular() && isOpen()) {
+                    long m = BufferIo.write(io, fd, src, position < 0 ? -1 : position + n, alignment, false);
+                    if (m <= 0) break;
+                    n += m;
+                }
             } finally {
                 inFlight.exit();
             }
@@ -241,7 +277,12 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 beginBlocking();
                 if (!inFlight.enter()) return 0;
                 try {
-                    n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment);
+                    n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, writeNowait());
+                    while (n > 0 && !regular() && isOpen() && hasRemaining(srcs, offset, length)) { // as in writeAt
+                        long m = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, false);
+                        if (m <= 0) break;
+                        n += m;
+                    }
                 } finally {
                     inFlight.exit();
                 }

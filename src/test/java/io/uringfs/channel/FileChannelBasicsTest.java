@@ -65,4 +65,38 @@ class FileChannelBasicsTest {
             d.force(false);
         }
     }
+
+    /**
+     * "Page-cache hits must not pay a park/unpark round trip": reads and buffered writes of a
+     * cached file, on platform and virtual threads, with heap and direct buffers, submit nothing
+     * to the ring (so no thread parks waiting for a completion).
+     */
+    @Test
+    void pageCacheHitsDoNotGoThroughTheRing() throws Exception {
+        Path f = dir.resolve("hot");
+        Files.write(f, new byte[1 << 20]);
+        Files.readAllBytes(f);
+        try (FileChannel ch = TestIo.open(f, READ, WRITE)) {
+            for (boolean virtual : new boolean[] {false, true}) {
+                java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+                long before = TestIo.ENGINE.stats().submitted();
+                Runnable reads = () -> {
+                    try {
+                        ByteBuffer heap = ByteBuffer.allocate(4096), direct = ByteBuffer.allocateDirect(4096);
+                        for (int i = 0; i < 1000; i++) {
+                            assertEquals(4096, ch.read(heap.clear(), (i & 255) * 4096L));
+                            assertEquals(4096, ch.read(direct.clear(), (i & 255) * 4096L));
+                            assertEquals(4096, ch.write(heap.clear(), (i & 255) * 4096L));
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                };
+                Thread t = virtual ? Thread.ofVirtual().start(reads) : Thread.ofPlatform().start(reads);
+                t.join();
+                assertNull(failure.get());
+                assertEquals(0, TestIo.ENGINE.stats().submitted() - before, "ring ops for page-cache hits, virtual=" + virtual);
+            }
+        }
+    }
 }

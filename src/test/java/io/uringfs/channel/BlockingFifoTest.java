@@ -1,0 +1,183 @@
+package io.uringfs.channel;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static java.nio.file.StandardOpenOption.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Reads and writes that block for real (a FIFO with no data, or full), on virtual and on platform
+ * threads, for uring and, as the reference, the default provider: an interrupt closes the channel
+ * and gives {@link ClosedByInterruptException} with the status set; a close from another thread
+ * gives {@link AsynchronousCloseException} without it. Streams from {@code Files.newInputStream}
+ * are uninterruptible, as the JDK's.
+ *
+ * <p>The default provider runs only on platform threads in the interrupt and close cases: it cannot
+ * wake a virtual thread blocked in {@code read(2)} on a FIFO (its close signals native threads and
+ * then waits for ever; measured with JDK 25), while uring's blocked op is a ring op that close
+ * cancels.
+ */
+class BlockingFifoTest {
+    @TempDir
+    Path dir;
+
+    interface Opener {
+        FileChannel open(Path p, Set<OpenOption> o) throws Exception;
+    }
+
+    private Path fifo() throws Exception {
+        Path p = dir.resolve("fifo" + System.nanoTime());
+        assertEquals(0, new ProcessBuilder("mkfifo", p.toString()).start().waitFor());
+        return p;
+    }
+
+    private static Opener opener(String provider) {
+        return provider.startsWith("uring") ? (p, o) -> TestIo.open(p, o) : (p, o) -> FileChannel.open(p, o);
+    }
+
+    private static Thread.Builder builder(String kind) {
+        return kind.endsWith("virtual") ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+    }
+
+    interface Blocking {
+        void run(FileChannel ch) throws Exception;
+    }
+
+    private static final Blocking READ_EMPTY = ch -> ch.read(ByteBuffer.allocate(16));
+    /** Fills the pipe, then blocks in a write (the first writes may be partial or complete). */
+    private static final Blocking WRITE_FULL = ch -> {
+        ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
+        while (true) ch.write(b.clear());
+    };
+
+    /** Starts {@code op} on a new thread, waits until it blocks, then returns the thread. */
+    private static Thread blocked(Thread.Builder builder, FileChannel ch, Blocking op, CompletableFuture<Throwable> outcome,
+                                  CompletableFuture<Boolean> status) throws Exception {
+        Thread t = builder.start(() -> {
+            try {
+                op.run(ch);
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+            status.complete(Thread.currentThread().isInterrupted());
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.RUNNABLE && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        Thread.sleep(100); // into the system call or the ring wait
+        assertFalse(outcome.isDone(), "the op did not block: " + outcome.getNow(null));
+        return t;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"uring virtual", "uring platform", "default platform"})
+    void interruptClosesWithClosedByInterrupt(String kind) throws Exception {
+        for (Blocking op : new Blocking[] {READ_EMPTY, WRITE_FULL}) {
+            FileChannel ch = opener(kind).open(fifo(), Set.of(READ, WRITE));
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            CompletableFuture<Boolean> status = new CompletableFuture<>();
+            Thread t = blocked(builder(kind), ch, op, outcome, status);
+            t.interrupt();
+            assertInstanceOf(ClosedByInterruptException.class, outcome.get(10, TimeUnit.SECONDS), kind);
+            assertTrue(status.get(10, TimeUnit.SECONDS), "interrupt status kept");
+            assertFalse(ch.isOpen());
+            t.join();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"uring virtual", "uring platform", "default platform"})
+    void closeFromAnotherThreadGivesAsynchronousClose(String kind) throws Exception {
+        for (Blocking op : new Blocking[] {READ_EMPTY, WRITE_FULL}) {
+            int fds = TestIo.openFds();
+            FileChannel ch = opener(kind).open(fifo(), Set.of(READ, WRITE));
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            CompletableFuture<Boolean> status = new CompletableFuture<>();
+            Thread t = blocked(builder(kind), ch, op, outcome, status);
+            ch.close();
+            Throwable e = outcome.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(AsynchronousCloseException.class, e, kind);
+            assertFalse(e instanceof ClosedByInterruptException);
+            assertFalse(status.get(10, TimeUnit.SECONDS));
+            t.join();
+            assertEquals(fds, TestIo.openFds(), "descriptor closed");
+        }
+    }
+
+    /** The JDK's streams ignore interrupts: the read stays blocked until data comes, status kept. */
+    @ParameterizedTest
+    @ValueSource(strings = {"uring virtual", "uring platform", "default virtual", "default platform"})
+    void inputStreamIsUninterruptible(String kind) throws Exception {
+        Path fifo = fifo();
+        Path path = kind.startsWith("uring") ? Path.of(URI.create("uring://" + fifo)) : fifo;
+        try (FileChannel writer = FileChannel.open(fifo, READ, WRITE); InputStream in = Files.newInputStream(path)) {
+            CompletableFuture<Object> outcome = new CompletableFuture<>();
+            CompletableFuture<Boolean> status = new CompletableFuture<>();
+            Thread t = builder(kind).start(() -> {
+                try {
+                    outcome.complete(in.read());
+                } catch (Throwable e) {
+                    outcome.complete(e);
+                }
+                status.complete(Thread.currentThread().isInterrupted());
+            });
+            Thread.sleep(150);
+            t.interrupt();
+            Thread.sleep(150);
+            assertFalse(outcome.isDone(), "an interrupt ended a stream read: " + outcome.getNow(null));
+            writer.write(ByteBuffer.wrap(new byte[] {42}));
+            assertEquals(42, outcome.get(10, TimeUnit.SECONDS));
+            assertTrue(status.get(10, TimeUnit.SECONDS), "interrupt status kept");
+            t.join();
+        }
+    }
+
+    /** A large write to a FIFO that a reader drains completes in full, like a blocking write(2). */
+    @ParameterizedTest
+    @ValueSource(strings = {"uring virtual", "uring platform", "default virtual", "default platform"})
+    void largeFifoWriteIsNotShort(String kind) throws Exception {
+        Path fifo = fifo();
+        try (FileChannel ch = opener(kind).open(fifo, Set.of(READ, WRITE));
+             FileChannel reader = FileChannel.open(fifo, READ)) {
+            int size = 1 << 20;
+            CompletableFuture<Long> drained = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                long n = 0;
+                ByteBuffer b = ByteBuffer.allocate(1 << 16);
+                try {
+                    while (n < size) n += reader.read(b.clear());
+                    drained.complete(n);
+                } catch (Throwable e) {
+                    drained.completeExceptionally(e);
+                }
+            });
+            CompletableFuture<Integer> wrote = new CompletableFuture<>();
+            builder(kind).start(() -> {
+                try {
+                    wrote.complete(ch.write(ByteBuffer.allocate(size)));
+                } catch (Throwable e) {
+                    wrote.completeExceptionally(e);
+                }
+            });
+            assertEquals(size, wrote.get(10, TimeUnit.SECONDS));
+            assertEquals(size, drained.get(10, TimeUnit.SECONDS));
+        }
+    }
+}
