@@ -1,5 +1,6 @@
 package io.uringfs.channel;
 
+import io.uringfs.engine.Engine;
 import io.uringfs.engine.Io;
 
 import java.io.IOException;
@@ -40,6 +41,31 @@ final class BufferIo {
 
     private static long fail(long kernelResult) {
         return FAILED + kernelResult; // kernelResult is -errno
+    }
+
+    // ---- how a write is made ----
+
+    /** A buffered write to a regular file: {@link Io#write} may try the page cache first. */
+    static final int PAGE_CACHE = 0;
+    /** A write that waits for the device (O_DIRECT, O_SYNC/O_DSYNC), as {@link Io#write} decides. */
+    static final int DEVICE = 1;
+    /**
+     * A write that can block for ever (a FIFO, a device): always a ring op, on any thread, so that
+     * closing the channel can cancel it. {@link Io} makes device waits of platform threads plain
+     * system calls, which nothing could end here.
+     */
+    static final int RING_ONLY = 2;
+
+    private static long write(Io io, int fd, long addr, int len, long offset, int path) {
+        Engine e = io.engine();
+        if (path == RING_ONLY && e != null) return e.submitAndAwait(e.acquire().prepWrite(fd, addr, len, offset));
+        return io.write(fd, addr, len, offset, path == PAGE_CACHE, false);
+    }
+
+    private static long writev(Io io, int fd, MemorySegment iov, int count, long offset, int path) {
+        Engine e = io.engine();
+        if (path == RING_ONLY && e != null) return e.submitAndAwait(e.acquire().prepWritev(fd, iov, count, offset));
+        return io.writev(fd, iov, count, offset, path == PAGE_CACHE, false);
     }
 
     // ---- O_DIRECT checks, with the JDK's messages ----
@@ -137,10 +163,9 @@ final class BufferIo {
      * Writes {@code src}'s remaining bytes at {@code offset} (-1: the file position or, with
      * O_APPEND, the end).
      *
-     * @param nowait whether the write may be tried without the ring first (see {@link Io#write});
-     *               false for writes that may wait for long: O_DIRECT/O_SYNC, FIFOs and devices
+     * @param path {@link #PAGE_CACHE}, {@link #DEVICE} or {@link #RING_ONLY}
      */
-    static long write(Io io, int fd, ByteBuffer src, long offset, int alignment, boolean nowait) throws IOException {
+    static long write(Io io, int fd, ByteBuffer src, long offset, int alignment, int path) throws IOException {
         boolean direct = alignment > 0;
         int pos = src.position(), rem = remaining(src);
         long n;
@@ -151,7 +176,7 @@ final class BufferIo {
             }
             if (rem == 0) return 0;
             try {
-                n = io.write(fd, address(src), rem, offset, nowait, false);
+                n = write(io, fd, address(src), rem, offset, path);
             } finally {
                 Reference.reachabilityFence(src);
             }
@@ -161,7 +186,7 @@ final class BufferIo {
             BufferPool.Block b = BufferPool.SHARED.acquire(rem);
             try {
                 copyFromHeap(src, pos, b.segment(), 0, rem);
-                n = io.write(fd, b.address(), rem, offset, nowait, false);
+                n = write(io, fd, b.address(), rem, offset, path);
             } finally {
                 BufferPool.SHARED.release(b);
             }
@@ -174,17 +199,17 @@ final class BufferIo {
 
     /** Scattering read (readv) into {@code bufs[off..off+len)}; same results as {@link #read}. */
     static long read(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment) throws IOException {
-        return vectored(io, fd, bufs, off, len, offset, alignment, true, alignment < 0);
+        return vectored(io, fd, bufs, off, len, offset, alignment, true, alignment < 0 ? PAGE_CACHE : DEVICE);
     }
 
-    /** Gathering write (writev) from {@code bufs[off..off+len)}; {@code nowait} as for {@link #write}. */
-    static long write(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment, boolean nowait)
+    /** Gathering write (writev) from {@code bufs[off..off+len)}; {@code path} as for {@link #write}. */
+    static long write(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment, int path)
             throws IOException {
-        return vectored(io, fd, bufs, off, len, offset, alignment, false, nowait);
+        return vectored(io, fd, bufs, off, len, offset, alignment, false, path);
     }
 
     private static long vectored(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset,
-                                 int alignment, boolean reading, boolean nowait) throws IOException {
+                                 int alignment, boolean reading, int path) throws IOException {
         boolean direct = alignment > 0;
         // First pass: validate (the JDK checks each buffer as it goes) and size the bounce area.
         int count = 0;
@@ -232,7 +257,7 @@ final class BufferIo {
                 left -= rem;
             }
             MemorySegment iov = mem.asSlice(0, 16L * k);
-            n = reading ? io.readv(fd, iov, k, offset, nowait, false) : io.writev(fd, iov, k, offset, nowait, false);
+            n = reading ? io.readv(fd, iov, k, offset, path == PAGE_CACHE, false) : writev(io, fd, iov, k, offset, path);
             // Advance the buffers by what was transferred, in order; copy heap shadows back.
             shadow = iovBytes;
             long done = Math.max(n, 0);

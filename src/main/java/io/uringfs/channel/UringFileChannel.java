@@ -124,14 +124,14 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
     }
 
     /**
-     * Whether a write may be tried outside the ring first ({@link Io#write}'s {@code tryNowait}):
-     * only a buffered, non-synchronous write to a regular file, which at worst copies into the
-     * page cache. A write to a FIFO or device can block for ever, and one with O_SYNC/O_DSYNC
-     * waits for the disk: those must be ring ops, which park instead of pinning the carrier and
-     * which closing the channel can cancel.
+     * How writes go ({@link BufferIo#write}): a buffered, non-synchronous write to a regular file,
+     * which at worst copies into the page cache, may skip the ring; O_SYNC/O_DSYNC and O_DIRECT
+     * writes wait for the device; a write to a FIFO or device can block for ever and must be a
+     * ring op on every thread, which parks instead of pinning and which closing can cancel.
      */
-    private boolean writeNowait() {
-        return !syncWrites && !direct() && regular();
+    private int writePath() {
+        if (!regular()) return BufferIo.RING_ONLY;
+        return syncWrites || direct() ? BufferIo.DEVICE : BufferIo.PAGE_CACHE;
     }
 
     private boolean regular() {
@@ -245,12 +245,12 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             beginBlocking();
             if (!inFlight.enter()) return 0;
             try {
-                n = BufferIo.write(io, fd, src, position, alignment, writeNowait());
+                n = BufferIo.write(io, fd, src, position, alignment, writePath());
                 // A ring write to a FIFO or device takes what fits now; write(2) on a blocking
                 // descriptor, as the JDK makes it, goes on until everything is written (or
                 // something fails after progress, which then counts as a short write).
                 while (n > 0 && src.hasRemaining() && !regular() && isOpen()) {
-                    long m = BufferIo.write(io, fd, src, position < 0 ? -1 : position + n, alignment, false);
+                    long m = BufferIo.write(io, fd, src, position < 0 ? -1 : position + n, alignment, BufferIo.RING_ONLY);
                     if (m <= 0) break;
                     n += m;
                 }
@@ -277,9 +277,9 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 beginBlocking();
                 if (!inFlight.enter()) return 0;
                 try {
-                    n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, writeNowait());
+                    n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, writePath());
                     while (n > 0 && !regular() && isOpen() && hasRemaining(srcs, offset, length)) { // as in writeAt
-                        long m = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, false);
+                        long m = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, BufferIo.RING_ONLY);
                         if (m <= 0) break;
                         n += m;
                     }

@@ -76,7 +76,10 @@ class FileChannelBasicsTest {
         Path f = dir.resolve("hot");
         Files.write(f, new byte[1 << 20]);
         Files.readAllBytes(f);
-        try (FileChannel ch = TestIo.open(f, READ, WRITE)) {
+        // a fresh Io: Io keeps per-descriptor page-cache odds, and a reused descriptor number
+        // inherits the odds of an earlier (cold) file until its first hit
+        io.uringfs.engine.Io io = new io.uringfs.engine.Io(TestIo.ENGINE);
+        try (FileChannel ch = ChannelFactory.newFileChannel(io, TestIo.bytes(f), f.toString(), java.util.Set.of(READ, WRITE))) {
             for (boolean virtual : new boolean[] {false, true}) {
                 java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
                 long before = TestIo.ENGINE.stats().submitted();
