@@ -5,6 +5,7 @@ import io.uringfs.ring.Syscalls;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The file system's one dispatcher for file operations: each method runs the operation on the
@@ -112,15 +113,15 @@ public final class Io {
         }
         if (nowait(tryNowait)) {
             if (!nowaitWrites) {
-                return offset < 0 ? Syscalls.write(fd, MemorySegment.ofAddress(addr), len)
-                                  : Syscalls.pwrite(fd, MemorySegment.ofAddress(addr), len, offset);
+                return yieldSometimes(offset < 0 ? Syscalls.write(fd, MemorySegment.ofAddress(addr), len)
+                                                 : Syscalls.pwrite(fd, MemorySegment.ofAddress(addr), len, offset));
             }
             long r = Syscalls.pwritev2(fd, addr, len, offset, RWF_NOWAIT);
             if (r == -Errno.EOPNOTSUPP) {
                 nowaitWrites = false;
                 return write(fd, addr, len, offset, true, cancelOnInterrupt);
             }
-            if (r != -Errno.EAGAIN) return r;
+            if (r != -Errno.EAGAIN) return yieldSometimes(r);
         }
         return engine.submitAndAwait(engine.acquire().prepWrite(fd, addr, len, offset), cancelOnInterrupt);
     }
@@ -144,7 +145,7 @@ public final class Io {
                 nowaitWrites = false;
                 r = Syscalls.pwritev2(fd, iov, count, offset, 0);
             }
-            if (r != -Errno.EAGAIN) return r;
+            if (r != -Errno.EAGAIN) return yieldSometimes(r);
         }
         return engine.submitAndAwait(engine.acquire().prepWritev(fd, iov, count, offset), cancelOnInterrupt);
     }
@@ -156,8 +157,22 @@ public final class Io {
      */
     private long hit(int fd, long r) {
         odds.hit(fd);
+        return yieldSometimes(r);
+    }
+
+    /**
+     * After a transfer served without parking (a page-cache read or write), a virtual thread
+     * yields once in a while: a loop of such transfers would otherwise never give up its carrier,
+     * and the virtual threads behind it (even the completion of an op another thread waits for)
+     * would never run.
+     */
+    private static long yieldSometimes(long r) {
         if (Thread.currentThread().isVirtual() && ThreadLocalRandom.current().nextInt(YIELD_EVERY) == 0) {
-            Thread.yield();
+            // Not Thread.yield(): a yielding virtual thread goes back on its carrier's own queue
+            // and runs again at once, while threads unparked from outside the scheduler (by the
+            // completion thread) wait in its submission queue; observed to starve them for good.
+            // A timed park re-enters through that same queue, behind them.
+            LockSupport.parkNanos(1);
         }
         return r;
     }
