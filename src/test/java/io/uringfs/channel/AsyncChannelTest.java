@@ -72,8 +72,8 @@ class AsyncChannelTest {
     void closeWithPendingOpsFailsThemWithAsynchronousClose() throws Exception {
         Path fifo = dir.resolve("fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        int fds = TestIo.openFds();
         AsynchronousFileChannel ch = TestIo.openAsync(TestIo.IO, fifo, null, READ, WRITE);
+        assertEquals(1, TestIo.openFdsOn(fifo), "the channel's descriptor");
         List<Future<Integer>> pending = new ArrayList<>();
         for (int i = 0; i < 20; i++) pending.add(ch.read(ByteBuffer.allocate(8), 0));
         Thread.sleep(100);
@@ -84,7 +84,7 @@ class AsyncChannelTest {
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1, TimeUnit.SECONDS));
             assertInstanceOf(AsynchronousCloseException.class, e.getCause());
         }
-        assertEquals(fds, TestIo.openFds());
+        assertEquals(0, TestIo.openFdsOn(fifo), "descriptor closed");
     }
 
     @Test
