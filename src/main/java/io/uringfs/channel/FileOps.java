@@ -98,4 +98,30 @@ final class FileOps {
             return r;
         }
     }
+
+    /**
+     * The end of both channels' close: releases the channel's locks (kernel and JVM table),
+     * cancels the ops in flight and waits for every one to leave, then closes the descriptor, so
+     * its number cannot be reused under an op. A plain close(2): the engine may already be shut
+     * down, and close never waits for the disk.
+     */
+    static void releaseLocksAndClose(java.nio.channels.Channel owner, int fd, FileKey key,
+                                     io.uringfs.engine.Io io, InFlight inFlight) throws IOException {
+        if (key != null) {
+            for (java.nio.channels.FileLock l : LockTable.removeAll(key, owner)) {
+                synchronized (l) {
+                    if (l.isValid()) {
+                        lock(fd, F_UNLCK, l.position(), l.size());
+                        ((UringFileLock) l).invalidate();
+                    }
+                }
+            }
+        }
+        io.uringfs.engine.Engine engine = io.engine();
+        inFlight.closeAndAwait(() -> {
+            if (engine != null && !engine.isClosed()) engine.cancelAll(fd);
+        });
+        int r = Syscalls.close(fd);
+        if (r < 0 && r != -Errno.EINTR) throw Errno.toIOException(-r);
+    }
 }

@@ -5,7 +5,6 @@ import io.uringfs.engine.Engine;
 import io.uringfs.engine.Errno;
 import io.uringfs.engine.Io;
 import io.uringfs.engine.Op;
-import io.uringfs.ring.Syscalls;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -513,23 +512,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             if (closed) return;
             closed = true;
         }
-        FileKey key = fileKey;
-        if (key != null) {
-            for (FileLock l : LockTable.removeAll(key, this)) {
-                synchronized (l) {
-                    if (l.isValid()) {
-                        FileOps.lock(fd, FileOps.F_UNLCK, l.position(), l.size());
-                        ((UringFileLock) l).invalidate();
-                    }
-                }
-            }
-        }
-        Engine engine = io.engine();
-        inFlight.closeAndAwait(() -> {
-            if (engine != null && !engine.isClosed()) engine.cancelAll(fd);
-        });
-        int r = Syscalls.close(fd);
-        if (r < 0 && r != -Errno.EINTR) throw Errno.toIOException(-r);
+        FileOps.releaseLocksAndClose(this, fd, fileKey, io, inFlight);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.uringfs.channel;
 
-import io.uringfs.engine.Engine;
 import io.uringfs.engine.Errno;
 import io.uringfs.engine.Io;
 import io.uringfs.ring.Syscalls;
@@ -718,23 +717,6 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
 
     @Override
     protected void implCloseChannel() throws IOException {
-        FileKey key = fileKey;
-        if (key != null) {
-            for (FileLock l : LockTable.removeAll(key, this)) {
-                synchronized (l) {
-                    if (l.isValid()) {
-                        FileOps.lock(fd, FileOps.F_UNLCK, l.position(), l.size());
-                        ((UringFileLock) l).invalidate();
-                    }
-                }
-            }
-        }
-        Engine engine = io.engine();
-        inFlight.closeAndAwait(() -> {
-            if (engine != null && !engine.isClosed()) engine.cancelAll(fd);
-        });
-        // A plain close(2): the engine may already be shut down, and close never waits for the disk.
-        int r = Syscalls.close(fd);
-        if (r < 0 && r != -Errno.EINTR) throw Errno.toIOException(-r);
+        FileOps.releaseLocksAndClose(this, fd, fileKey, io, inFlight);
     }
 }
