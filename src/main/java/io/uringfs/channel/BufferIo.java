@@ -45,16 +45,28 @@ final class BufferIo {
 
     // ---- how a write is made ----
 
-    /** A buffered write to a regular file: {@link Io#write} may try the page cache first. */
+    /** A buffered transfer that the page cache may serve: {@link Io} may try it without the ring. */
     static final int PAGE_CACHE = 0;
-    /** A write that waits for the device (O_DIRECT, O_SYNC/O_DSYNC), as {@link Io#write} decides. */
+    /** A transfer that waits for the device (O_DIRECT, O_SYNC/O_DSYNC writes), as {@link Io} decides. */
     static final int DEVICE = 1;
     /**
-     * A write that can block for ever (a FIFO, a device): always a ring op, on any thread, so that
-     * closing the channel can cancel it. {@link Io} makes device waits of platform threads plain
-     * system calls, which nothing could end here.
+     * A transfer that can block for ever (a FIFO, a device): always a ring op, on any thread, so
+     * that closing the channel can cancel it. {@link Io} makes the transfers of platform threads
+     * plain system calls, which nothing could end here.
      */
     static final int RING_ONLY = 2;
+
+    private static long read(Io io, int fd, long addr, int len, long offset, int path) {
+        Engine e = io.engine();
+        if (path == RING_ONLY && e != null) return e.submitAndAwait(e.acquire().prepRead(fd, addr, len, offset));
+        return io.read(fd, addr, len, offset, path == PAGE_CACHE, false);
+    }
+
+    private static long readv(Io io, int fd, MemorySegment iov, int count, long offset, int path) {
+        Engine e = io.engine();
+        if (path == RING_ONLY && e != null) return e.submitAndAwait(e.acquire().prepReadv(fd, iov, count, offset));
+        return io.readv(fd, iov, count, offset, path == PAGE_CACHE, false);
+    }
 
     private static long write(Io io, int fd, long addr, int len, long offset, int path) {
         Engine e = io.engine();
@@ -123,31 +135,32 @@ final class BufferIo {
      * Reads into {@code dst} at {@code offset} (-1: the file position).
      *
      * @param alignment the O_DIRECT block size, or -1
+     * @param path {@link #PAGE_CACHE}, {@link #DEVICE} or {@link #RING_ONLY}
      * @return bytes read, -1 at end of file, 0 if {@code dst} has no room, or a {@link #failed} value
      */
-    static long read(Io io, int fd, ByteBuffer dst, long offset, int alignment) throws IOException {
+    static long read(Io io, int fd, ByteBuffer dst, long offset, int alignment, int path) throws IOException {
         if (dst.isReadOnly()) throw new IllegalArgumentException("Read-only buffer");
-        boolean nowait = alignment < 0;
+        boolean direct = alignment > 0;
         int pos = dst.position(), rem = remaining(dst);
         long n;
         if (dst.isDirect()) {
-            if (!nowait) {
+            if (direct) {
                 checkBufferPositionAligned(dst, pos, alignment);
                 checkRemainingAligned(rem, alignment);
             }
             if (rem == 0) return 0;
             try {
-                n = io.read(fd, address(dst), rem, offset, nowait, false);
+                n = read(io, fd, address(dst), rem, offset, path);
             } finally {
                 Reference.reachabilityFence(dst);
             }
             if (n > 0) dst.position(pos + (int) n);
         } else {
-            if (!nowait) checkRemainingAligned(rem, alignment);
+            if (direct) checkRemainingAligned(rem, alignment);
             if (rem == 0) return 0;
             BufferPool.Block b = BufferPool.SHARED.acquire(rem);
             try {
-                n = io.read(fd, b.address(), rem, offset, nowait, false);
+                n = read(io, fd, b.address(), rem, offset, path);
                 if (n > 0) {
                     copyToHeap(b.segment(), dst, pos, (int) n);
                     dst.position(pos + (int) n);
@@ -198,8 +211,9 @@ final class BufferIo {
     // ---- scatter/gather ----
 
     /** Scattering read (readv) into {@code bufs[off..off+len)}; same results as {@link #read}. */
-    static long read(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment) throws IOException {
-        return vectored(io, fd, bufs, off, len, offset, alignment, true, alignment < 0 ? PAGE_CACHE : DEVICE);
+    static long read(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment, int path)
+            throws IOException {
+        return vectored(io, fd, bufs, off, len, offset, alignment, true, path);
     }
 
     /** Gathering write (writev) from {@code bufs[off..off+len)}; {@code path} as for {@link #write}. */
@@ -257,7 +271,7 @@ final class BufferIo {
                 left -= rem;
             }
             MemorySegment iov = mem.asSlice(0, 16L * k);
-            n = reading ? io.readv(fd, iov, k, offset, path == PAGE_CACHE, false) : writev(io, fd, iov, k, offset, path);
+            n = reading ? readv(io, fd, iov, k, offset, path) : writev(io, fd, iov, k, offset, path);
             // Advance the buffers by what was transferred, in order; copy heap shadows back.
             shadow = iovBytes;
             long done = Math.max(n, 0);

@@ -277,7 +277,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             int n = 0;
             Throwable x = null;
             try {
-                long r = read ? BufferIo.read(ch.io, ch.fd, buf, position, -1) : BufferIo.write(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE);
+                long r = read ? BufferIo.read(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE) : BufferIo.write(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE);
                 if (BufferIo.failed(r)) {
                     x = !ch.isOpen() ? new AsynchronousCloseException() : Errno.toIOException(BufferIo.errno(r));
                 } else {

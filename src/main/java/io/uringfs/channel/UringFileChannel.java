@@ -133,6 +133,17 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
         return syncWrites || direct() ? BufferIo.DEVICE : BufferIo.PAGE_CACHE;
     }
 
+    /**
+     * How reads go ({@link BufferIo#read}): O_DIRECT reads wait for the device; other reads may be
+     * served by the page cache, except that a platform thread's read of a FIFO or device (which
+     * {@link io.uringfs.engine.Io} would make a plain, uncancellable system call) must be a ring op.
+     * Virtual threads skip the file-type check: their reads go to the ring whenever they would wait.
+     */
+    private int readPath() {
+        if (direct()) return BufferIo.DEVICE;
+        return Thread.currentThread().isVirtual() || regular() ? BufferIo.PAGE_CACHE : BufferIo.RING_ONLY;
+    }
+
     private boolean regular() {
         int k = kind;
         if (k == 0) kind = k = FileOps.isRegularFile(fd) ? REGULAR : OTHER;
@@ -175,7 +186,7 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             beginBlocking();
             if (!inFlight.enter()) return 0;
             try {
-                n = BufferIo.read(io, fd, dst, position, alignment);
+                n = BufferIo.read(io, fd, dst, position, alignment, readPath());
             } finally {
                 inFlight.exit();
             }
@@ -199,7 +210,7 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 beginBlocking();
                 if (!inFlight.enter()) return 0;
                 try {
-                    n = BufferIo.read(io, fd, dsts, offset, length, -1, alignment);
+                    n = BufferIo.read(io, fd, dsts, offset, length, -1, alignment, readPath());
                 } finally {
                     inFlight.exit();
                 }

@@ -23,9 +23,10 @@ import java.util.concurrent.locks.LockSupport;
  * File systems without non-blocking buffered writes (ext4 answers {@code EOPNOTSUPP}) would make
  * the ring hand every buffered write to an io-wq worker thread, which measured 5-10x slower for
  * 4 KiB writes and 0.9x for 1 MiB here; on those, buffered writes (which only copy into the page
- * cache) are plain {@code pwrite} calls, as the default provider makes them. Writes that wait for
+ * cache) are plain {@code pwrite} calls, as the default provider makes them. Transfers that wait for
  * the device ({@code O_DIRECT}, {@code O_SYNC}/{@code O_DSYNC}: callers pass {@code tryNowait=false})
- * always go to the ring.
+ * go straight to the ring. All of this is for virtual threads: platform threads make plain system
+ * calls (see {@link #plainCallOnPlatformThread}).
  *
  * <p>Which operations have an io_uring opcode: read, write, readv, writev, fsync/fdatasync,
  * openat, close, statx, mkdirat, unlinkat, renameat, symlinkat, linkat, fallocate, ftruncate,
@@ -65,14 +66,16 @@ public final class Io {
     }
 
     /**
-     * A platform thread about to wait for the device (O_DIRECT transfers, {@code tryNowait} false,
-     * and fsync) gains nothing from the ring: it blocks either way, and the ring adds a completion
-     * thread hop (measured: 0.8x the throughput and twice the CPU per O_DIRECT read). Such calls
-     * are plain system calls, as the default provider makes them. Virtual threads always use the
-     * ring here, which is the point: they park instead of pinning their carrier.
+     * A platform thread gains nothing from the ring for a transfer or an fsync: a wait blocks it
+     * either way, and the ring adds a completion-thread hop to it (measured: 0.8x the throughput
+     * and twice the CPU per O_DIRECT read, 0.6x per cold buffered read), while a page-cache hit
+     * costs the same as a plain call. So its reads, writes and fsyncs are plain system calls, as
+     * the default provider makes them. Callers send transfers that could block for ever (FIFOs,
+     * devices) to the ring themselves, so that closing can cancel them. Virtual threads use the
+     * ring whenever they would wait, which is the point: they park instead of pinning their carrier.
      */
-    private boolean platformThreadWaitingForDevice(boolean tryNowait) {
-        return !tryNowait && !Thread.currentThread().isVirtual() && !(Faults.ARMED && engine != null && engine.faults != null);
+    private boolean plainCallOnPlatformThread() {
+        return !Thread.currentThread().isVirtual() && !(Faults.ARMED && engine != null && engine.faults != null);
     }
 
     /** Whether to try RWF_NOWAIT first; a test fault plan can send everything to the ring. */
@@ -93,7 +96,7 @@ public final class Io {
      * @param cancelOnInterrupt whether an interrupt cancels the ring op
      */
     public long read(int fd, long addr, int len, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
-        if (engine == null || platformThreadWaitingForDevice(tryNowait)) {
+        if (engine == null || plainCallOnPlatformThread()) {
             return offset < 0 ? Syscalls.read(fd, MemorySegment.ofAddress(addr), len)
                               : Syscalls.pread(fd, MemorySegment.ofAddress(addr), len, offset);
         }
@@ -107,7 +110,7 @@ public final class Io {
 
     /** Writes up to {@code len} bytes at {@code offset} (-1: the file position, or the end with O_APPEND). */
     public long write(int fd, long addr, int len, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
-        if (engine == null || platformThreadWaitingForDevice(tryNowait)) {
+        if (engine == null || plainCallOnPlatformThread()) {
             return offset < 0 ? Syscalls.write(fd, MemorySegment.ofAddress(addr), len)
                               : Syscalls.pwrite(fd, MemorySegment.ofAddress(addr), len, offset);
         }
@@ -128,7 +131,7 @@ public final class Io {
 
     /** readv into {@code count} iovecs at {@code iov}; offset -1: the file position. */
     public long readv(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
-        if (engine == null || platformThreadWaitingForDevice(tryNowait)) return Syscalls.preadv2(fd, iov, count, offset, 0);
+        if (engine == null || plainCallOnPlatformThread()) return Syscalls.preadv2(fd, iov, count, offset, 0);
         if (nowait(tryNowait) && odds.worthTrying(fd)) {
             long r = Syscalls.preadv2(fd, iov, count, offset, RWF_NOWAIT);
             if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
@@ -138,7 +141,7 @@ public final class Io {
     }
 
     public long writev(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
-        if (engine == null || platformThreadWaitingForDevice(tryNowait)) return Syscalls.pwritev2(fd, iov, count, offset, 0);
+        if (engine == null || plainCallOnPlatformThread()) return Syscalls.pwritev2(fd, iov, count, offset, 0);
         if (nowait(tryNowait)) {
             long r = Syscalls.pwritev2(fd, iov, count, offset, nowaitWrites ? RWF_NOWAIT : 0);
             if (r == -Errno.EOPNOTSUPP && nowaitWrites) {
@@ -181,7 +184,7 @@ public final class Io {
     private static final int YIELD_EVERY = 16;
 
     public int fsync(int fd, boolean metadata) {
-        return !platformThreadWaitingForDevice(false) && ring(IoUring.OP_FSYNC) ? run(engine.acquire().prepFsync(fd, metadata)) : Syscalls.fsync(fd, metadata);
+        return !plainCallOnPlatformThread() && ring(IoUring.OP_FSYNC) ? run(engine.acquire().prepFsync(fd, metadata)) : Syscalls.fsync(fd, metadata);
     }
 
     public int ftruncate(int fd, long length) {
