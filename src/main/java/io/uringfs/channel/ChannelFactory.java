@@ -22,6 +22,8 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
+import static io.uringfs.ring.LinuxAbi.*;
+
 /**
  * Opens files for the channels: the one place where open options and initial attributes become
  * {@code open(2)} flags and a mode, with exactly the rules, defaults and exceptions of the JDK's
@@ -42,10 +44,6 @@ import java.util.concurrent.ExecutorService;
 public final class ChannelFactory {
     private ChannelFactory() {}
 
-    static final int AT_FDCWD = -100;
-    static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200,
-            O_APPEND = 0x400, O_DSYNC = 0x1000, O_DIRECT = 0x4000, O_NOFOLLOW = 0x20000,
-            O_CLOEXEC = 0x80000, O_SYNC = 0x101000;
     /** rw-rw-rw-: what the JDK creates files with when no permissions are given. */
     static final int DEFAULT_MODE = 0666;
 

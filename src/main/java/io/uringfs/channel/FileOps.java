@@ -8,6 +8,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import static io.uringfs.ring.LinuxAbi.*;
+
 /**
  * The few descriptor-level calls the channels make outside the ring: size and identity (statx on
  * the descriptor), the file offset (lseek), the block size for O_DIRECT (fstatfs) and POSIX
@@ -20,12 +22,6 @@ final class FileOps {
     private FileOps() {}
 
     static final int SEEK_SET = 0, SEEK_CUR = 1;
-    private static final int AT_EMPTY_PATH = 0x1000;
-    private static final int STATX_TYPE = 0x1, STATX_SIZE = 0x200, STATX_INO = 0x100;
-    private static final int S_IFMT = 0xF000, S_IFREG = 0x8000;
-    private static final long STX_MODE = 28, STX_INO = 32, STX_SIZE = 40, STX_DEV_MAJOR = 136, STX_DEV_MINOR = 140, STATX_BYTES = 256;
-    /** struct statfs64 on 64-bit Linux: f_frsize follows nine 8-byte fields. */
-    private static final long F_FRSIZE = 72, STATFS_BYTES = 120;
 
     /** fcntl commands for open-file-description locks, and struct flock (x86_64/aarch64 layout). */
     static final int F_OFD_SETLK = 37;
@@ -35,7 +31,7 @@ final class FileOps {
     /** Size of the open file, or -errno. */
     static long size(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(STATX_BYTES, 8);
+            MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
             int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_SIZE, buf);
             return r < 0 ? r : buf.get(ValueLayout.JAVA_LONG, STX_SIZE);
         }
@@ -44,7 +40,7 @@ final class FileOps {
     /** Whether the open file is a regular file (false also when that cannot be told). */
     static boolean isRegularFile(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(STATX_BYTES, 8);
+            MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
             int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_TYPE, buf);
             return r == 0 && (Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT) == S_IFREG;
         }
@@ -53,7 +49,7 @@ final class FileOps {
     /** The identity of the open file (device and inode), for the JVM-wide lock table. */
     static FileKey key(int fd) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(STATX_BYTES, 8);
+            MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
             int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_INO, buf);
             if (r < 0) throw Errno.toIOException(-r);
             long dev = ((long) buf.get(ValueLayout.JAVA_INT, STX_DEV_MAJOR) << 32)
@@ -65,7 +61,7 @@ final class FileOps {
     /** The fragment size of the file's file system: the alignment the JDK demands for O_DIRECT. */
     static int blockSize(int fd) throws IOException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(STATFS_BYTES, 8);
+            MemorySegment buf = a.allocate(STATFS_STRUCT_SIZE, 8);
             int r = Syscalls.fstatfs(fd, buf);
             if (r < 0) throw Errno.toIOException(-r);
             return (int) buf.get(ValueLayout.JAVA_LONG, F_FRSIZE);

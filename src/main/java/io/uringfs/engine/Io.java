@@ -7,6 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.uringfs.ring.LinuxAbi.*;
+
 /**
  * The file system's one dispatcher for file operations: each method runs the operation on the
  * shared ring when the kernel has the opcode (asked of the probe once, at engine start), and
@@ -250,8 +252,6 @@ public final class Io {
         return run(engine.acquire().prepStatx(dirfd, path, flags, mask, buf));
     }
 
-    private static final int O_PATH = 0x200000, O_CLOEXEC = 0x80000, O_NOFOLLOW = 0x20000,
-            AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
     private static final MemorySegment EMPTY_PATH = java.lang.foreign.Arena.global().allocate(1);
 
     public int mkdirat(int dirfd, MemorySegment path, int mode) {

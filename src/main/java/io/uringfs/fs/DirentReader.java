@@ -1,5 +1,6 @@
 package io.uringfs.fs;
 
+import io.uringfs.engine.Errno;
 import io.uringfs.ring.Syscalls;
 
 import java.lang.foreign.Arena;
@@ -21,7 +22,6 @@ final class DirentReader implements AutoCloseable {
     /** The size glibc's readdir uses: large directories need few system calls. */
     private static final int BUFFER_SIZE = 32 * 1024;
     private static final long D_RECLEN = 16, D_NAME = 19;
-    private static final int EINTR = 4;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(BUFFER_SIZE, 8);
@@ -41,7 +41,7 @@ final class DirentReader implements AutoCloseable {
                 long n;
                 do {
                     n = Syscalls.getdents64(fd, buffer, BUFFER_SIZE);
-                } while (n == -EINTR);
+                } while (n == -Errno.EINTR);
                 if (n < 0) throw onError.apply((int) -n);
                 if (n == 0) {
                     atEnd = true;

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 
-import static io.uringfs.fs.LinuxConstants.*;
+import static io.uringfs.ring.LinuxAbi.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**

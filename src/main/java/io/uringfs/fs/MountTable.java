@@ -9,6 +9,8 @@ import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.uringfs.ring.LinuxAbi.*;
+
 /**
  * Reads a mount table in the {@code /proc/mounts} format ({@code fsname dir type options freq
  * passno}), as glibc's {@code getmntent(3)} does for the JDK: fields are separated by blanks and
@@ -20,8 +22,6 @@ import java.util.List;
  */
 final class MountTable {
     private MountTable() {}
-
-    private static final int O_RDONLY = 0, O_CLOEXEC = 0x80000, AT_FDCWD = -100;
 
     /** The entries of {@code table}, in file order; an unreadable table has none, as with the JDK. */
     static List<MountEntry> read(String table, Charset charset) {

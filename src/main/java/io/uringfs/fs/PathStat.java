@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import static io.uringfs.ring.LinuxAbi.*;
+
 /**
  * The file-type lookups the path layer needs ({@code toUri}'s trailing slash, {@code toRealPath}'s
  * link checks): one {@code statx} asking only for the type, through the file system's {@code Io}
@@ -14,20 +16,13 @@ import java.lang.foreign.ValueLayout;
 final class PathStat {
     private PathStat() {}
 
-    private static final int AT_FDCWD = -100;
-    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
-    private static final int STATX_TYPE = 0x1;
-    private static final long STATX_SIZE = 256;
-    private static final long STX_MODE_OFFSET = 28;
-    static final int S_IFMT = 0xF000, S_IFDIR = 0x4000, S_IFLNK = 0xA000;
-
     /** The file's {@code st_mode} type bits, or {@code -errno}. */
     static int type(UringPath p, boolean followLinks) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(STATX_SIZE, 8);
+            MemorySegment buf = arena.allocate(STATX_STRUCT_SIZE, 8);
             int r = p.getFileSystem().io().statx(AT_FDCWD, p.toCString(arena),
                     followLinks ? 0 : AT_SYMLINK_NOFOLLOW, STATX_TYPE, buf);
-            return r < 0 ? r : Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE_OFFSET)) & S_IFMT;
+            return r < 0 ? r : Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.uringfs.fs;
 
 import io.uringfs.engine.Errno;
+import io.uringfs.ring.LinuxAbi;
 import io.uringfs.ring.Syscalls;
 
 import java.io.IOException;
@@ -52,7 +53,7 @@ final class RealPaths {
             if (name.equals("..")) {
                 int type = PathStat.type(result, false);
                 if (type < 0) throw Errno.toException(-type, result.pathForMessage());
-                if (type != PathStat.S_IFLNK && !afterKeptDotDot) {
+                if (type != LinuxAbi.S_IFLNK && !afterKeptDotDot) {
                     UringPath parent = result.getParent();
                     result = parent == null ? fs.rootDirectory() : parent;
                     continue;

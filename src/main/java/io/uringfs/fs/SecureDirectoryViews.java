@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static io.uringfs.ring.LinuxAbi.*;
 
 /**
  * The attribute views of a {@link UringDirectoryStream}: of the directory itself (no path) or of a
@@ -35,8 +36,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class SecureDirectoryViews {
     private SecureDirectoryViews() {}
-
-    private static final int O_RDONLY = 0, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000, AT_SYMLINK_NOFOLLOW = 0x100;
 
     @SuppressWarnings("unchecked")
     static <V extends FileAttributeView> V of(UringDirectoryStream ds, UringPath file, Class<V> type, boolean followLinks) {

@@ -1,10 +1,12 @@
 package io.uringfs.fs;
 
 import io.uringfs.engine.Io;
+import io.uringfs.ring.LinuxAbi;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static io.uringfs.ring.LinuxAbi.*;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -15,7 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@code AT_STATX_SYNC_AS_STAT}, exactly what the JDK's Linux {@code stat} wrapper asks for, so the
  * values (birth time only when the file system reports it) are those the default provider sees.
  *
- * <p>Layout of {@code struct statx} (256 bytes, identical on every architecture): offsets below.
+ * <p>Layout of {@code struct statx} (256 bytes, identical on every architecture): offsets in
+ * {@link LinuxAbi}.
  * The device numbers come split into major/minor and are recombined with glibc's
  * {@code makedev} so that {@code unix:dev}/{@code unix:rdev} equal {@code st_dev}/{@code st_rdev}.
  *
@@ -24,19 +27,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 final class Statx {
     private Statx() {}
 
-    static final int STATX_BASIC_STATS = 0x7ff;
-    static final int STATX_BTIME = 0x800;
-    static final int AT_STATX_SYNC_AS_STAT = 0;
-
-    private static final long SIZE = 256;
-    private static final long MASK = 0, NLINK = 16, UID = 20, GID = 24, MODE = 28, INO = 32, SIZE_OFF = 40;
-    private static final long ATIME = 64, BTIME = 80, CTIME = 96, MTIME = 112;
-    private static final long RDEV_MAJOR = 128, RDEV_MINOR = 132, DEV_MAJOR = 136, DEV_MINOR = 140;
-
     /** statx of {@code path} (relative to {@code dirfd}) with {@code flags} (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH). */
     static UringFileAttributes stat(Io io, int dirfd, MemorySegment path, int flags) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(SIZE, 8);
+            MemorySegment buf = arena.allocate(STATX_STRUCT_SIZE, 8);
             ErrnoException.check(io.statx(dirfd, path, flags | AT_STATX_SYNC_AS_STAT,
                     STATX_BASIC_STATS | STATX_BTIME, buf));
             return decode(buf);
@@ -46,23 +40,23 @@ final class Statx {
     /** statx of an open file descriptor (AT_EMPTY_PATH), the fstat equivalent. */
     static UringFileAttributes fstat(Io io, int fd) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
-            return stat(io, fd, arena.allocate(1), LinuxConstants.AT_EMPTY_PATH);
+            return stat(io, fd, arena.allocate(1), AT_EMPTY_PATH);
         }
     }
 
     private static UringFileAttributes decode(MemorySegment b) {
         return new UringFileAttributes(
-                Short.toUnsignedInt(b.get(JAVA_SHORT, MODE)),
-                b.get(JAVA_LONG, INO),
-                makedev(b.get(JAVA_INT, DEV_MAJOR), b.get(JAVA_INT, DEV_MINOR)),
-                makedev(b.get(JAVA_INT, RDEV_MAJOR), b.get(JAVA_INT, RDEV_MINOR)),
-                b.get(JAVA_INT, NLINK), b.get(JAVA_INT, UID), b.get(JAVA_INT, GID),
-                b.get(JAVA_LONG, SIZE_OFF),
-                b.get(JAVA_LONG, ATIME), Integer.toUnsignedLong(b.get(JAVA_INT, ATIME + 8)),
-                b.get(JAVA_LONG, MTIME), Integer.toUnsignedLong(b.get(JAVA_INT, MTIME + 8)),
-                b.get(JAVA_LONG, CTIME), Integer.toUnsignedLong(b.get(JAVA_INT, CTIME + 8)),
-                b.get(JAVA_LONG, BTIME), Integer.toUnsignedLong(b.get(JAVA_INT, BTIME + 8)),
-                (b.get(JAVA_INT, MASK) & STATX_BTIME) != 0);
+                Short.toUnsignedInt(b.get(JAVA_SHORT, STX_MODE)),
+                b.get(JAVA_LONG, STX_INO),
+                makedev(b.get(JAVA_INT, STX_DEV_MAJOR), b.get(JAVA_INT, STX_DEV_MINOR)),
+                makedev(b.get(JAVA_INT, STX_RDEV_MAJOR), b.get(JAVA_INT, STX_RDEV_MINOR)),
+                b.get(JAVA_INT, STX_NLINK), b.get(JAVA_INT, STX_UID), b.get(JAVA_INT, STX_GID),
+                b.get(JAVA_LONG, STX_SIZE),
+                b.get(JAVA_LONG, STX_ATIME), Integer.toUnsignedLong(b.get(JAVA_INT, STX_ATIME + 8)),
+                b.get(JAVA_LONG, STX_MTIME), Integer.toUnsignedLong(b.get(JAVA_INT, STX_MTIME + 8)),
+                b.get(JAVA_LONG, STX_CTIME), Integer.toUnsignedLong(b.get(JAVA_INT, STX_CTIME + 8)),
+                b.get(JAVA_LONG, STX_BTIME), Integer.toUnsignedLong(b.get(JAVA_INT, STX_BTIME + 8)),
+                (b.get(JAVA_INT, STX_MASK) & STATX_BTIME) != 0);
     }
 
     /** glibc's gnu_dev_makedev. */

@@ -24,7 +24,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.concurrent.TimeUnit;
 
-import static io.uringfs.fs.LinuxConstants.*;
+import static io.uringfs.ring.LinuxAbi.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;

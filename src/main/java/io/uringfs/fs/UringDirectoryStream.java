@@ -27,6 +27,13 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import static io.uringfs.engine.Errno.EEXIST;
+import static io.uringfs.engine.Errno.ELOOP;
+import static io.uringfs.engine.Errno.ENOTDIR;
+import static io.uringfs.engine.Errno.ENOTEMPTY;
+import static io.uringfs.engine.Errno.EXDEV;
+import static io.uringfs.ring.LinuxAbi.*;
+
 /**
  * A directory stream over an open directory descriptor; always a {@link SecureDirectoryStream},
  * as the default provider's on Linux ({@code UnixSecureDirectoryStream}).
@@ -43,12 +50,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * iterator is synchronized, as the JDK's.
  */
 final class UringDirectoryStream implements SecureDirectoryStream<Path> {
-    private static final int AT_FDCWD = -100;
-    private static final int O_RDONLY = 0, O_NOFOLLOW = 0x20000, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
-    private static final int AT_REMOVEDIR = 0x200;
-    private static final int ENOTDIR = 20, EXDEV = 18, EEXIST = 17, ENOTEMPTY = 39, ELOOP = 40;
-    private static final int AT_SYMLINK_NOFOLLOW = 0x100, STATX_TYPE = 1;
-    private static final long STATX_SIZE = 256, STX_MODE = 28;
 
     private final UringPath dir;
     /** Kept from the open: closing a named file system closes its streams after {@code fs.io()} refuses. */
@@ -230,9 +231,9 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
 
     private boolean isSymbolicLink(MemorySegment name) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(STATX_SIZE, 8);
+            MemorySegment buf = arena.allocate(STATX_STRUCT_SIZE, 8);
             return io().statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, buf) == 0
-                    && (buf.get(ValueLayout.JAVA_SHORT, STX_MODE) & PathStat.S_IFMT) == PathStat.S_IFLNK;
+                    && (buf.get(ValueLayout.JAVA_SHORT, STX_MODE) & S_IFMT) == S_IFLNK;
         }
     }
 

@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import static io.uringfs.fs.LinuxConstants.*;
+import static io.uringfs.ring.LinuxAbi.*;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**

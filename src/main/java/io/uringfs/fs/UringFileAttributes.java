@@ -14,7 +14,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import static io.uringfs.fs.LinuxConstants.*;
+import static io.uringfs.ring.LinuxAbi.*;
 
 /**
  * A snapshot of a file's attributes (one statx), with the exact values and value types of the

@@ -20,6 +20,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
+import static io.uringfs.engine.Errno.ENODATA;
+import static io.uringfs.ring.LinuxAbi.*;
+
 /**
  * The file store (mounted file system) a file lives on, with the same answers as the default
  * provider's {@code LinuxFileStore}: name, type and read-only flag from the mount table
@@ -35,10 +38,6 @@ import java.util.List;
 final class UringFileStore extends FileStore {
     private static final Charset JNU = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
     private static final int PATH_MAX = 4096 + 1;
-    /** struct statfs64 on 64-bit Linux: f_bsize, f_blocks, f_bfree, f_bavail, ..., f_frsize. */
-    private static final long STATFS_SIZE = 120, F_BSIZE = 8, F_BLOCKS = 16, F_BFREE = 24, F_BAVAIL = 32, F_FRSIZE = 72;
-    private static final long STATX_SIZE = 256, STX_DEV_MAJOR = 136, STX_DEV_MINOR = 140;
-    private static final int O_RDONLY = 0, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000, AT_FDCWD = -100, ENODATA = 61;
 
     private final UringPath file;
     private final long dev;
@@ -81,7 +80,7 @@ final class UringFileStore extends FileStore {
     /** st_dev of {@code file} (following links), as glibc's makedev builds it from statx's major/minor. */
     private static long devFor(UringPath file) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(STATX_SIZE, 8);
+            MemorySegment buf = arena.allocate(STATX_STRUCT_SIZE, 8);
             int r = file.getFileSystem().io().statx(AT_FDCWD, file.toCString(arena), 0, 0, buf);
             if (r < 0) throw Errno.toException(-r, file.pathForMessage());
             long major = Integer.toUnsignedLong(buf.get(ValueLayout.JAVA_INT, STX_DEV_MAJOR));
@@ -132,7 +131,7 @@ final class UringFileStore extends FileStore {
     /** statfs of the store's file: {block size, total, free, available blocks}. */
     private long[] statfs() throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(STATFS_SIZE, 8);
+            MemorySegment buf = arena.allocate(STATFS_STRUCT_SIZE, 8);
             int r = Syscalls.statfs(file.toCString(arena), buf);
             if (r < 0) throw Errno.toException(-r, file.pathForMessage());
             long frsize = buf.get(ValueLayout.JAVA_LONG, F_FRSIZE);

@@ -2,6 +2,7 @@ package io.uringfs.fs;
 
 import io.uringfs.engine.Errno;
 import io.uringfs.engine.Io;
+import io.uringfs.ring.LinuxAbi;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -51,7 +52,7 @@ final class UringUserDefinedFileAttributeView implements UserDefinedFileAttribut
         if (name == null) throw new NullPointerException("'name' is null");
         name = USER_NAMESPACE + name;
         byte[] bytes = name.getBytes(JNU);
-        if (bytes.length > LinuxConstants.XATTR_NAME_MAX) {
+        if (bytes.length > LinuxAbi.XATTR_NAME_MAX) {
             throw new FileSystemException(file.pathForMessage(), null, "'" + name + "' is too big");
         }
         return bytes;

@@ -32,7 +32,6 @@ final class UringUserPrincipalLookupService extends UserPrincipalLookupService {
     /** struct passwd and struct group on LP64: pw_uid and gr_gid both follow two pointers. */
     private static final long PASSWD_SIZE = 48, GROUP_SIZE = 32, ID_OFFSET = 16;
     private static final int INITIAL_BUFFER = 1024, MAX_BUFFER = 1 << 20;
-    private static final int ESRCH = 3;
 
     private UringUserPrincipalLookupService() {}
 
@@ -88,7 +87,7 @@ final class UringUserPrincipalLookupService extends UserPrincipalLookupService {
                                 : Syscalls.getpwnamR(cname, entry, buf, size, result);
                 if (r == -Errno.ERANGE && size < MAX_BUFFER) continue;
                 // errors that mean "no such entry" for some NSS back ends, as the JDK treats them
-                if (r == 0 || r == -Errno.ENOENT || r == -ESRCH || r == -Errno.EBADF || r == -Errno.EPERM) {
+                if (r == 0 || r == -Errno.ENOENT || r == -Errno.ESRCH || r == -Errno.EBADF || r == -Errno.EPERM) {
                     if (result.get(ADDRESS, 0).equals(MemorySegment.NULL)) return -1;
                     MemorySegment entryName = entry.get(ADDRESS, 0).reinterpret(1);
                     if (entryName.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) == 0) return -1;

@@ -1,6 +1,7 @@
 package io.uringfs.fs;
 
 import io.uringfs.engine.Errno;
+import io.uringfs.ring.LinuxAbi;
 import io.uringfs.ring.Syscalls;
 
 import java.io.IOException;
@@ -40,7 +41,6 @@ final class UringWatchService implements WatchService {
     private static final int IN_NONBLOCK = 0x800, IN_CLOEXEC = 0x80000;
     private static final int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
     private static final int POLLIN = 1;
-    private static final int EINTR = 4, EAGAIN = 11, EMFILE = 24, ENOSPC = 28;
     private static final int BUFFER_SIZE = 8192;
     private static final long EVENT_HEADER = 16;
 
@@ -60,7 +60,7 @@ final class UringWatchService implements WatchService {
     UringWatchService() throws IOException {
         int fd = Syscalls.inotifyInit1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd < 0) {
-            throw new IOException(fd == -EMFILE ? "User limit of inotify instances reached or too many open files"
+            throw new IOException(fd == -Errno.EMFILE ? "User limit of inotify instances reached or too many open files"
                                                 : Errno.message(-fd));
         }
         int efd = Syscalls.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -107,14 +107,14 @@ final class UringWatchService implements WatchService {
         }
         int type = PathStat.type(dir, true);
         if (type < 0) throw Errno.toException(-type, dir.pathForMessage());
-        if (type != PathStat.S_IFDIR) throw new NotDirectoryException(dir.pathForMessage());
+        if (type != LinuxAbi.S_IFDIR) throw new NotDirectoryException(dir.pathForMessage());
         synchronized (keys) {
             if (closed) throw new ClosedWatchServiceException();
             int wd;
             try (Arena a = Arena.ofConfined()) {
                 wd = Syscalls.inotifyAddWatch(ifd, dir.toCString(a), mask);
             }
-            if (wd == -ENOSPC) throw new IOException("User limit of inotify watches reached");
+            if (wd == -Errno.ENOSPC) throw new IOException("User limit of inotify watches reached");
             if (wd < 0) throw Errno.toException(-wd, dir.pathForMessage());
             // registering a directory again replaces its mask and keeps its key
             return keys.computeIfAbsent(wd, w -> new UringWatchKey(this, dir, w));
@@ -204,11 +204,11 @@ final class UringWatchService implements WatchService {
         try {
             while (!closed) {
                 int n = Syscalls.poll(pollFds, 2, -1);
-                if (n == -EINTR) continue;
+                if (n == -Errno.EINTR) continue;
                 if (n < 0) throw new IllegalStateException("poll: " + Errno.message(-n));
                 long read = Syscalls.read(ifd, buffer, BUFFER_SIZE);
                 if (read > 0) dispatch((int) read);
-                else if (read < 0 && read != -EAGAIN && read != -EINTR) {
+                else if (read < 0 && read != -Errno.EAGAIN && read != -Errno.EINTR) {
                     throw new IllegalStateException("read inotify: " + Errno.message((int) -read));
                 }
             }

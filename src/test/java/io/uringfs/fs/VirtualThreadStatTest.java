@@ -1,5 +1,6 @@
 package io.uringfs.fs;
 
+import io.uringfs.ring.LinuxAbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,8 +62,8 @@ class VirtualThreadStatTest {
     void cachedLookupsOpenWithoutTheRing() throws Exception {
         Files.writeString(dir.resolve("file"), "x");
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
-            int fd = io.uringfs.ring.Syscalls.openCached(-100, arena.allocateFrom(dir.resolve("file").toString()),
-                    0x200000 /* O_PATH */ | 0x80000 /* O_CLOEXEC */);
+            int fd = io.uringfs.ring.Syscalls.openCached(LinuxAbi.AT_FDCWD,
+                    arena.allocateFrom(dir.resolve("file").toString()), LinuxAbi.O_PATH | LinuxAbi.O_CLOEXEC);
             org.junit.jupiter.api.Assertions.assertTrue(fd >= 0, "openat2(RESOLVE_CACHED) on a just-written file: " + fd);
             io.uringfs.ring.Syscalls.close(fd);
         }
