@@ -117,6 +117,7 @@ final class FileOps {
         inFlight.closeAndAwait(() -> {
             if (engine != null && !engine.isClosed()) engine.cancelAll(fd);
         });
+        io.forget(fd);
         int r = Syscalls.close(fd);
         if (r < 0 && r != -Errno.EINTR) throw Errno.toIOException(-r);
     }

@@ -43,7 +43,7 @@ public final class Io {
     public static final int RWF_NOWAIT = 0x8;
 
     private final Engine engine;
-    private final PageCacheOdds odds = new PageCacheOdds();
+    final PageCacheOdds odds = new PageCacheOdds();
     /** Cleared the first time the file system answers EOPNOTSUPP to a NOWAIT write. */
     private volatile boolean nowaitWrites = true;
 
@@ -78,6 +78,15 @@ public final class Io {
      */
     private boolean plainCallOnPlatformThread() {
         return !Thread.currentThread().isVirtual() && !(Faults.ARMED && engine != null && engine.faults != null);
+    }
+
+    /**
+     * Forgets what was learned about {@code fd} (its page-cache odds). Called when a descriptor
+     * is about to be closed, after its last op, so that a file later opened under the same number
+     * starts fresh.
+     */
+    public void forget(int fd) {
+        odds.forget(fd);
     }
 
     /** Whether to try RWF_NOWAIT first; a test fault plan can send everything to the ring. */
@@ -226,6 +235,7 @@ public final class Io {
     }
 
     public int close(int fd) {
+        odds.forget(fd);
         return ring(IoUring.OP_CLOSE) ? run(engine.acquire().prepClose(fd)) : Syscalls.close(fd);
     }
 

@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * resets it. A hot file is always tried; a cold one about once in {@value #MAX_SKIP} reads.
  *
  * <p>Thread safety: the state per descriptor is a plain int updated without synchronisation. A
- * lost update only changes when the next try happens, never a result; descriptor numbers that are
- * reused inherit a stale state that the first hit or miss corrects.
+ * lost update only changes when the next try happens, never a result. A descriptor's state is
+ * {@link #forget forgotten} when it is closed, so a file that reuses the number starts fresh
+ * instead of inheriting the skips earned by a cold file.
  */
 final class PageCacheOdds {
     static final int MAX_SKIP = 64;
@@ -43,6 +44,12 @@ final class PageCacheOdds {
         int stretch = s[fd] >>> 16;
         stretch = stretch == 0 ? 1 : Math.min(stretch * 2, MAX_SKIP);
         s[fd] = (stretch << 16) | stretch;
+    }
+
+    /** Drops what was learned about {@code fd}: its descriptor is being closed. */
+    void forget(int fd) {
+        int[] s = state.get();
+        if (fd >= 0 && fd < s.length) s[fd] = 0;
     }
 
     private int[] table(int fd) {
