@@ -448,17 +448,22 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
         if (!readable) throw new NonReadableChannelException();
         if (target instanceof UringFileChannel u && !u.writable) throw new NonWritableChannelException();
         if (position < 0 || count < 0) throw new IllegalArgumentException();
-        long sz = size();
-        if (position > sz) return 0;
-        // files advertising size 0 (such as /proc) take the copy loop, like the JDK
-        if (sz > 0) {
-            count = Math.min(count, sz - position);
-            if (target instanceof UringFileChannel u && !u.append) {
-                long n = copyRange(this, position, u, -1, count);
-                if (n >= 0) return n;
+        try {
+            long sz = size();
+            if (position > sz) return 0;
+            // files advertising size 0 (such as /proc) take the copy loop, like the JDK
+            if (sz > 0) {
+                count = Math.min(count, sz - position);
+                if (target instanceof UringFileChannel u && !u.append) {
+                    long n = spliceOnRing(this, u) ? spliceRange(this, position, u, -1, count) : -1;
+                    if (n < 0) n = copyRange(this, position, u, -1, count);
+                    if (n >= 0) return n;
+                }
             }
+            return transferToArbitraryChannel(position, count, target);
+        } catch (ClosedChannelException e) {
+            throw transferFailed(e, target);
         }
-        return transferToArbitraryChannel(position, count, target);
     }
 
     private long transferToArbitraryChannel(long position, long count, WritableByteChannel target) throws IOException {
@@ -490,11 +495,47 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
         if (src instanceof UringFileChannel u && !u.readable) throw new NonReadableChannelException();
         if (!writable) throw new NonWritableChannelException();
         if (position < 0 || count < 0) throw new IllegalArgumentException();
-        if (src instanceof UringFileChannel u && !append && u.size() > 0) {
-            long n = copyRange(u, -1, this, position, count);
-            if (n >= 0) return n;
+        try {
+            if (src instanceof UringFileChannel u && !append && u.size() > 0) {
+                long n = spliceOnRing(u, this) ? spliceRange(u, -1, this, position, count) : -1;
+                if (n < 0) n = copyRange(u, -1, this, position, count);
+                if (n >= 0) return n;
+            }
+            return transferFromArbitraryChannel(src, position, count);
+        } catch (ClosedChannelException e) {
+            throw transferFailed(e, src);
         }
-        return transferFromArbitraryChannel(src, position, count);
+    }
+
+    /**
+     * As the JDK: a transfer cut short by an interrupt closes both channels and throws
+     * {@link ClosedByInterruptException}; one cut short by another thread closing either channel
+     * throws {@link AsynchronousCloseException}.
+     */
+    private AsynchronousCloseException transferFailed(ClosedChannelException cce, java.nio.channels.Channel other) {
+        ClosedByInterruptException cbie = null;
+        if (cce instanceof ClosedByInterruptException e) {
+            cbie = e;
+        } else if (!uninterruptible && Thread.currentThread().isInterrupted()) {
+            cbie = new ClosedByInterruptException();
+        }
+        if (cbie != null) {
+            try {
+                close();
+            } catch (IOException e) {
+                cbie.addSuppressed(e);
+            }
+            try {
+                other.close();
+            } catch (IOException e) {
+                cbie.addSuppressed(e);
+            }
+            return cbie;
+        }
+        if (cce instanceof AsynchronousCloseException ace) return ace;
+        AsynchronousCloseException ace = new AsynchronousCloseException();
+        ace.addSuppressed(cce);
+        return ace;
     }
 
     private long transferFromArbitraryChannel(ReadableByteChannel src, long position, long count) throws IOException {
@@ -559,6 +600,111 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             }
             completed = true;
             return n;
+        } finally {
+            endBlocking(completed);
+        }
+    }
+
+    /** The most one transfer moves, as the JDK's (and the kernel's MAX_RW_COUNT for one copy_file_range). */
+    private static final long MAX_TRANSFER = Integer.MAX_VALUE & ~4095L;
+
+    /**
+     * Whether a transfer between two uring channels goes through ring splices: on a virtual
+     * thread, whose carrier a plain copy_file_range would block for as long as the disk takes
+     * (io_uring has no copy_file_range opcode), when the kernel has IORING_OP_SPLICE. Platform
+     * threads block either way and keep copy_file_range, which can also reflink. Not for O_DIRECT
+     * or non-regular files (splice's page-cache path does not fit them), nor within one file,
+     * where the JDK's semantics for overlapping ranges come from copy_file_range's refusal.
+     */
+    private static boolean spliceOnRing(UringFileChannel in, UringFileChannel out) throws IOException {
+        return Thread.currentThread().isVirtual() && in.io.splicesOnRing() && !in.direct() && !out.direct()
+                && in.regular() && out.regular() && !in.fileKey().equals(out.fileKey());
+    }
+
+    /**
+     * Moves up to {@code count} bytes from {@code in} to {@code out} with pairs of ring splices
+     * through a {@link SplicePipe}: file to pipe (at most the pipe's size), then pipe to file until
+     * the pipe is empty. The waits park the virtual thread; the kernel does the copying on its
+     * io-wq workers.
+     *
+     * <p>Positions as copy_file_range moves them for the JDK: one of {@code inPos}/{@code outPos}
+     * is this channel's explicit offset (its position does not move), the other is -1, meaning
+     * the other channel's position, which advances by the bytes moved (transferTo: the target's;
+     * transferFrom: the source's). That position is read and set under the other channel's
+     * position lock, so its relative ops cannot interleave; the kernel gets explicit offsets, so a
+     * failed second splice never leaves a position past the bytes actually written.
+     *
+     * <p>Interrupts and close as the other ops: an op of this channel (interruptible) and of the
+     * other (counted, so closing it waits for the splice in flight); closing either channel
+     * cancels the splice writing to it, and the loop stops before the next splice. A transfer cut
+     * short that way throws ({@link ClosedByInterruptException} or {@link AsynchronousCloseException}),
+     * even if some bytes moved. An error after some bytes moved returns their number, as
+     * copy_file_range does.
+     *
+     * @return bytes moved, or -1 when the kernel refuses the pair before any byte moved (or no
+     *         pipe can be made): the caller uses another way
+     */
+    private long spliceRange(UringFileChannel in, long inPos, UringFileChannel out, long outPos, long count)
+            throws IOException {
+        UringFileChannel other = in == this ? out : in;
+        count = Math.min(count, MAX_TRANSFER);
+        long moved = 0;
+        boolean completed = false;
+        try {
+            beginBlocking();
+            if (!inFlight.enter()) return 0;
+            try {
+                if (!other.inFlight.enter()) throw new AsynchronousCloseException();
+                other.positionLock.lock();
+                try {
+                    long otherPos = FileOps.seek(other.fd, 0, FileOps.SEEK_CUR);
+                    if (otherPos < 0) throw Errno.toIOException((int) -otherPos);
+                    long inOff = inPos < 0 ? otherPos : inPos;
+                    long outOff = outPos < 0 ? otherPos : outPos;
+                    long r = 0;
+                    try (SplicePipe pipe = SplicePipe.open()) {
+                        if (pipe == null) {
+                            completed = true;
+                            return -1;
+                        }
+                        while (moved < count && in.isOpen() && out.isOpen()) {
+                            r = io.splice(in.fd, inOff + moved, pipe.writeFd, -1, (int) Math.min(count - moved, pipe.size));
+                            if (r <= 0) break;
+                            // drain exactly what went in, so the pipe is empty before the next pair
+                            for (long left = r; left > 0; ) {
+                                long w = io.splice(pipe.readFd, -1, out.fd, outOff + moved, (int) left);
+                                if (w <= 0) {
+                                    r = w == 0 ? -Errno.EIO : w;
+                                    break;
+                                }
+                                moved += w;
+                                left -= w;
+                            }
+                            if (r < 0) break;
+                        }
+                    } finally {
+                        if (moved > 0 && other.isOpen()) FileOps.seek(other.fd, otherPos + moved, FileOps.SEEK_SET);
+                    }
+                    boolean cut = !in.isOpen() || !out.isOpen();
+                    if (!cut && r < 0) {
+                        int e = (int) -r;
+                        if (moved == 0 && (e == Errno.EINVAL || e == Errno.ENOSYS || e == Errno.EOPNOTSUPP || e == Errno.EXDEV)) {
+                            completed = true;
+                            return -1;
+                        }
+                        if (moved == 0) throw Errno.toIOException(e);
+                    }
+                    // done: all of count, end of file, or an error after progress; not: a channel closed under it
+                    completed = !cut || moved == count || r == 0;
+                    if (!completed && !other.isOpen() && isOpen()) throw new AsynchronousCloseException();
+                    return moved;
+                } finally {
+                    other.positionLock.unlock();
+                    other.inFlight.exit();
+                }
+            } finally {
+                inFlight.exit();
+            }
         } finally {
             endBlocking(completed);
         }

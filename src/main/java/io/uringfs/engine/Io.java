@@ -32,7 +32,8 @@ import static io.uringfs.ring.LinuxAbi.*;
  *
  * <p>Which operations have an io_uring opcode: read, write, readv, writev, fsync/fdatasync,
  * openat, close, statx, mkdirat, unlinkat, renameat, symlinkat, linkat, fallocate, ftruncate,
- * fadvise, getxattr/fgetxattr/fsetxattr, splice. Plain system calls only: getdents64, readlinkat,
+ * fadvise, getxattr/fgetxattr/fsetxattr, splice (used by the channels' transfers on virtual
+ * threads). Plain system calls only: getdents64, readlinkat,
  * fchmodat/fchmod, fchownat/fchown, utimensat/futimens, faccessat, mknodat, copy_file_range, statfs,
  * listxattr/removexattr, fcntl locks, inotify.
  *
@@ -349,6 +350,25 @@ public final class Io {
 
     public int mknodat(int dirfd, MemorySegment path, int mode, long dev) {
         return Syscalls.mknodat(dirfd, path, mode, dev);
+    }
+
+    /** Whether {@link #splice} is a ring op (the kernel has {@code IORING_OP_SPLICE}). */
+    public boolean splicesOnRing() {
+        return engine != null && engine.supports(IoUring.OP_SPLICE);
+    }
+
+    /**
+     * splice(2) of up to {@code len} bytes; an offset of -1 means none (a pipe) or the file
+     * position. On the ring the kernel always runs it on an io-wq worker, so the caller parks
+     * even when the data is in the page cache.
+     */
+    public long splice(int fdIn, long offIn, int fdOut, long offOut, int len) {
+        if (ring(IoUring.OP_SPLICE)) return run(engine.acquire().prepSplice(fdIn, offIn, fdOut, offOut, len, 0));
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment in = offIn < 0 ? MemorySegment.NULL : a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_LONG, offIn);
+            MemorySegment out = offOut < 0 ? MemorySegment.NULL : a.allocateFrom(java.lang.foreign.ValueLayout.JAVA_LONG, offOut);
+            return Syscalls.splice(fdIn, in, fdOut, out, len, 0);
+        }
     }
 
     /**

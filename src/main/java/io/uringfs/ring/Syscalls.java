@@ -579,6 +579,13 @@ public final class Syscalls {
         try { return ret((int) PIPE2.invokeExact(c, fds, flags), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
+    /** fcntl(fd, cmd, int arg), e.g. F_SETPIPE_SZ/F_GETPIPE_SZ. */
+    public static int fcntl(int fd, int cmd, int arg) {
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) FCNTL_INT.invokeExact(c, fd, cmd, arg), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
+    }
+
     /** Sets O_NONBLOCK on {@code fd} (fcntl F_GETFL/F_SETFL). */
     public static int setNonBlocking(int fd) {
         int cell = takeCell();

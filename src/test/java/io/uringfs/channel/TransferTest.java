@@ -104,6 +104,21 @@ class TransferTest {
         assertEquals(expected, String.join("\n", fileToFile(JDK, URING, dir.resolve("ju"))), "default to uring");
     }
 
+    /** On a virtual thread, uring-to-uring transfers are ring splices: the same outcomes. */
+    @Test
+    void fileToFileOnAVirtualThreadMatchesTheDefaultProvider() throws Exception {
+        String expected = String.join("\n", fileToFile(JDK, JDK, dir.resolve("jj")));
+        var result = new java.util.concurrent.atomic.AtomicReference<Object>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                result.set(String.join("\n", fileToFile(URING, URING, dir.resolve("vu"))));
+            } catch (Throwable t) {
+                result.set(t);
+            }
+        }).join();
+        assertEquals(expected, result.get());
+    }
+
     interface Ends {
         WritableByteChannel sink();
 
