@@ -50,7 +50,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@code close()}: completions never wait for the handler's executor.
  *
  * <p>Semantics (argument checks, results for an empty buffer or a closed channel, locking) follow
- * the JDK's {@code SimpleAsynchronousFileChannelImpl}.
+ * the JDK's {@code SimpleAsynchronousFileChannelImpl}. Its reads and writes are {@code pread}/
+ * {@code pwrite}, which fail with {@code ESPIPE} ("Illegal seek") on a FIFO or other stream;
+ * a ring op would ignore the offset instead (and a write to a pipe would take only what fits),
+ * so on a descriptor that cannot seek, reads and writes fail as the JDK's do without reaching
+ * the ring.
  *
  * <p>Thread safety: safe for concurrent use.
  */
@@ -67,6 +71,9 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
     private final Object closeLock = new Object();
     private volatile boolean closed;
     private volatile FileKey fileKey;
+    /** Whether the descriptor has positions: 0 not yet asked, else {@link #SEEKABLE} or {@link #STREAM}. */
+    private volatile int seekable;
+    private static final int SEEKABLE = 1, STREAM = 2;
 
     UringAsynchronousFileChannel(Io io, int fd, boolean reading, boolean writing, Executor executor) {
         this.io = io;
@@ -117,11 +124,16 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             finish(future, handler, attachment, 0, exc);
             return future;
         }
+        Engine engine = io.engine();
+        if (engine != null && !seekable()) {
+            inFlight.exit();
+            finish(future, handler, attachment, 0, Errno.toIOException(Errno.ESPIPE));
+            return future;
+        }
         @SuppressWarnings("unchecked")
         CompletionHandler<Integer, Object> h = (CompletionHandler<Integer, Object>) handler;
         Request rq = Request.obtain();
         rq.set(this, read, buf, position, future, h, attachment);
-        Engine engine = io.engine();
         if (engine == null) {
             rq.plain = true;
             dispatch(rq);
@@ -149,6 +161,13 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             throw e;
         }
         return future;
+    }
+
+    /** Whether pread/pwrite work on the descriptor (lseek does not fail with ESPIPE); asked once. */
+    private boolean seekable() {
+        int s = seekable;
+        if (s == 0) seekable = s = FileOps.seek(fd, 0, FileOps.SEEK_CUR) == -Errno.ESPIPE ? STREAM : SEEKABLE;
+        return s == SEEKABLE;
     }
 
     /** Runs {@code task} on the user's executor, or the pool without one; never loses it. */

@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.CompletionHandler;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,23 +71,64 @@ class AsyncChannelTest {
         }
     }
 
+    /**
+     * Ops still pending at close (lock requests waiting for a lock another channel holds: the
+     * JDK's classic POSIX lock, which OFD locks conflict with even within one process) all end
+     * with AsynchronousCloseException before close returns.
+     */
     @Test
     void closeWithPendingOpsFailsThemWithAsynchronousClose() throws Exception {
+        Path f = Files.write(dir.resolve("locked"), new byte[64]);
+        try (FileChannel holder = FileChannel.open(f, READ, WRITE); FileLock held = holder.lock()) {
+            AsynchronousFileChannel ch = TestIo.openAsync(TestIo.IO, f, null, READ, WRITE);
+            assertEquals(2, TestIo.openFdsOn(f), "the holder's and the channel's descriptors");
+            List<Future<FileLock>> pending = new ArrayList<>();
+            for (int i = 0; i < 20; i++) pending.add(ch.lock(i, 1, false));
+            Thread.sleep(100);
+            for (Future<FileLock> p : pending) assertFalse(p.isDone(), "waits for the holder's lock");
+            ch.close();
+            for (Future<FileLock> p : pending) {
+                assertTrue(p.isDone(), "completed before close returned");
+                ExecutionException e = assertThrows(ExecutionException.class, () -> p.get(1, TimeUnit.SECONDS));
+                assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+            }
+            assertEquals(1, TestIo.openFdsOn(f), "the channel's descriptor closed");
+            assertTrue(held.isValid());
+        }
+    }
+
+    private static String fifoOutcomes(AsynchronousFileChannel ch) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (ch) {
+            // more than a pipe holds: a ring write would complete short
+            out.add("write big " + Outcome.of(() -> ch.write(ByteBuffer.allocateDirect(1 << 20), 0)));
+            out.add("write heap at 5 " + Outcome.of(() -> ch.write(ByteBuffer.wrap(new byte[10]), 5)));
+            out.add("read " + Outcome.of(() -> ch.read(ByteBuffer.allocate(10), 0)));
+            CompletableFuture<String> handled = new CompletableFuture<>();
+            ch.write(ByteBuffer.wrap(new byte[3]), 0, "att", new CompletionHandler<Integer, String>() {
+                public void completed(Integer n, String a) { handled.complete("completed " + n + " " + a); }
+                public void failed(Throwable e, String a) { handled.complete("failed " + Outcome.describe(e) + " " + a); }
+            });
+            out.add("handler " + handled.get(5, TimeUnit.SECONDS));
+            out.add("empty write " + Outcome.of(() -> ch.write(ByteBuffer.allocate(0), 0)));
+            out.add("size " + Outcome.of(ch::size));
+        }
+        return String.join("\n", out);
+    }
+
+    /**
+     * On a FIFO the JDK's AsynchronousFileChannel reads and writes with pread/pwrite, which fail
+     * with ESPIPE; uring's must too (a ring write would ignore the offset and complete short).
+     */
+    @Test
+    void fifoReadsAndWritesFailLikeTheJdks() throws Exception {
         Path fifo = dir.resolve("fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        AsynchronousFileChannel ch = TestIo.openAsync(TestIo.IO, fifo, null, READ, WRITE);
-        assertEquals(1, TestIo.openFdsOn(fifo), "the channel's descriptor");
-        List<Future<Integer>> pending = new ArrayList<>();
-        for (int i = 0; i < 20; i++) pending.add(ch.read(ByteBuffer.allocate(8), 0));
-        Thread.sleep(100);
-        for (Future<Integer> f : pending) assertFalse(f.isDone());
-        ch.close();
-        for (Future<Integer> f : pending) {
-            assertTrue(f.isDone(), "completed before close returned");
-            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1, TimeUnit.SECONDS));
-            assertInstanceOf(AsynchronousCloseException.class, e.getCause());
-        }
-        assertEquals(0, TestIo.openFdsOn(fifo), "descriptor closed");
+        String jdk = fifoOutcomes(AsynchronousFileChannel.open(fifo, READ, WRITE));
+        assertTrue(jdk.contains("Illegal seek"), jdk);
+        assertEquals(jdk, fifoOutcomes(TestIo.openAsync(TestIo.IO, fifo, null, READ, WRITE)), "ring");
+        assertEquals(jdk, fifoOutcomes(TestIo.openAsync(TestIo.PLAIN, fifo, null, READ, WRITE)), "plain system calls");
+        assertEquals(0, TestIo.openFdsOn(fifo), "descriptors closed");
     }
 
     @Test
