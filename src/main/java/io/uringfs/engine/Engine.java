@@ -412,17 +412,17 @@ public final class Engine implements AutoCloseable {
 
     private void submitBatch(Op op) {
         while (op != null) {
-            var sqe = ring.sqe();
-            if (sqe == null) {
+            long sqe = ring.sqe();
+            if (sqe < 0) {
                 stats.sqFull.increment();
                 enterSubmit();
                 continue;
             }
             int len = Faults.ARMED && faults != null ? faults.length(op) : op.len;
-            Ring.prep(sqe, op.opcode, op.fd, op.addr, len, op.off, op.opFlags, op.userData());
-            if (op.sqeFlags != 0) Ring.prepFlags(sqe, op.sqeFlags);
-            if (op.spliceFdIn != 0) Ring.prepSpliceFdIn(sqe, op.spliceFdIn);
-            if (op.addr3 != 0) Ring.prepAddr3(sqe, op.addr3);
+            ring.prep(sqe, op.opcode, op.fd, op.addr, len, op.off, op.opFlags, op.userData());
+            if (op.sqeFlags != 0) ring.prepFlags(sqe, op.sqeFlags);
+            if (op.spliceFdIn != 0) ring.prepSpliceFdIn(sqe, op.spliceFdIn);
+            if (op.addr3 != 0) ring.prepAddr3(sqe, op.addr3);
             Op next = op.nextPending;
             op.nextPending = null;
             op = next;
@@ -623,12 +623,12 @@ public final class Engine implements AutoCloseable {
 
     /** With the ring shut to everyone else: submits one SQE whose CQE the completion thread ignores. */
     private void submitDirect(byte opcode, int opFlags) {
-        var sqe = ring.sqe();
-        while (sqe == null) {
+        long sqe = ring.sqe();
+        while (sqe < 0) {
             enterSubmit();
             sqe = ring.sqe();
         }
-        Ring.prep(sqe, opcode, -1, 0, 0, 0, opFlags, WAKE);
+        ring.prep(sqe, opcode, -1, 0, 0, 0, opFlags, WAKE);
         enterSubmit();
     }
 

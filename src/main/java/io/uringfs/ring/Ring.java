@@ -190,15 +190,17 @@ public final class Ring implements AutoCloseable {
     }
 
     /**
-     * The next free SQE, zeroed, or null when the SQ is full. It becomes visible to the kernel only
-     * at {@link #publish()}.
+     * The next free SQE, zeroed, as its byte offset in the SQE array (what the {@code prep*}
+     * methods take), or -1 when the SQ is full. It becomes visible to the kernel only at
+     * {@link #publish()}.
      */
-    public MemorySegment sqe() {
-        if (sqSpace() <= 0) return null;
-        MemorySegment sqe = sqes.asSlice((sqTail & sqMask) * SQE.byteSize(), SQE.byteSize());
-        sqe.fill((byte) 0);
+    public long sqe() {
+        if (sqSpace() <= 0) return -1;
+        long at = (sqTail & sqMask) * SQE.byteSize();
+        // zeroed field by field: a slice per submission would be an allocation on the hot path
+        for (long i = 0; i < SQE.byteSize(); i += Long.BYTES) sqes.set(ValueLayout.JAVA_LONG, at + i, 0L);
         sqTail++;
-        return sqe;
+        return at;
     }
 
     /** Makes every SQE handed out by {@link #sqe()} visible to the kernel (store-release of the tail). */
@@ -256,26 +258,26 @@ public final class Ring implements AutoCloseable {
 
     // ---- SQE preparation (field offsets from RingLayouts) ----
 
-    public static void prep(MemorySegment sqe, byte opcode, int fd, long addr, int len, long off, int opFlags,
-                            long userData) {
-        sqe.set(ValueLayout.JAVA_BYTE, SQE_OPCODE, opcode);
-        sqe.set(ValueLayout.JAVA_INT, SQE_FD, fd);
-        sqe.set(ValueLayout.JAVA_LONG, SQE_ADDR, addr);
-        sqe.set(ValueLayout.JAVA_INT, SQE_LEN, len);
-        sqe.set(ValueLayout.JAVA_LONG, SQE_OFF, off);
-        sqe.set(ValueLayout.JAVA_INT, SQE_OP_FLAGS, opFlags);
-        sqe.set(ValueLayout.JAVA_LONG, SQE_USER_DATA, userData);
+    /** Fills the SQE at offset {@code sqe} (from {@link #sqe()}), writing the SQE array in place. */
+    public void prep(long sqe, byte opcode, int fd, long addr, int len, long off, int opFlags, long userData) {
+        sqes.set(ValueLayout.JAVA_BYTE, sqe + SQE_OPCODE, opcode);
+        sqes.set(ValueLayout.JAVA_INT, sqe + SQE_FD, fd);
+        sqes.set(ValueLayout.JAVA_LONG, sqe + SQE_ADDR, addr);
+        sqes.set(ValueLayout.JAVA_INT, sqe + SQE_LEN, len);
+        sqes.set(ValueLayout.JAVA_LONG, sqe + SQE_OFF, off);
+        sqes.set(ValueLayout.JAVA_INT, sqe + SQE_OP_FLAGS, opFlags);
+        sqes.set(ValueLayout.JAVA_LONG, sqe + SQE_USER_DATA, userData);
     }
 
-    public static void prepFlags(MemorySegment sqe, byte sqeFlags) {
-        sqe.set(ValueLayout.JAVA_BYTE, SQE_FLAGS, sqeFlags);
+    public void prepFlags(long sqe, byte sqeFlags) {
+        sqes.set(ValueLayout.JAVA_BYTE, sqe + SQE_FLAGS, sqeFlags);
     }
 
-    public static void prepSpliceFdIn(MemorySegment sqe, int fdIn) {
-        sqe.set(ValueLayout.JAVA_INT, SQE_SPLICE_FD_IN, fdIn);
+    public void prepSpliceFdIn(long sqe, int fdIn) {
+        sqes.set(ValueLayout.JAVA_INT, sqe + SQE_SPLICE_FD_IN, fdIn);
     }
 
-    public static void prepAddr3(MemorySegment sqe, long addr3) {
-        sqe.set(ValueLayout.JAVA_LONG, SQE_ADDR3, addr3);
+    public void prepAddr3(long sqe, long addr3) {
+        sqes.set(ValueLayout.JAVA_LONG, sqe + SQE_ADDR3, addr3);
     }
 }
