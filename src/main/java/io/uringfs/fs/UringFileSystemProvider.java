@@ -158,7 +158,7 @@ public class UringFileSystemProvider extends FileSystemProvider {
     @Override
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
-        return newFileChannel(path, options, attrs);
+        return newFileChannel(path, options, TempFilePermissions.forFile(options, attrs));
     }
 
     @Override
@@ -201,7 +201,7 @@ public class UringFileSystemProvider extends FileSystemProvider {
 
     @Override
     public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
-        FileOperations.createDirectory(dir, attrs);
+        FileOperations.createDirectory(dir, TempFilePermissions.forDirectory(attrs));
     }
 
     @Override

@@ -90,9 +90,9 @@ class DifferentialIT {
         Outcome expected = referenceOf(s);
         Outcome actual = run(s, target);
         String what = target + ": '" + s.name() + "' differs from the default provider";
-        if (s.nonDefault() != null) {
-            expected = expected.map(s.nonDefault().expectation());
-            what += " (expected as adjusted for a non-default file system: " + s.nonDefault().reason() + ")";
+        if (target == Target.JIMFS && s.jimfsExpected() != null) {
+            expected = expected.map(s.jimfsExpected().expectation());
+            what += " (expected as adjusted for jimfs: " + s.jimfsExpected().reason() + ")";
         }
         if (target == Target.JIMFS) {
             // jimfs gives every new file and directory the same permissions (no umask): never compared

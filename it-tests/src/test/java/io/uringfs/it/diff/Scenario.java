@@ -11,16 +11,16 @@ import java.util.function.UnaryOperator;
  * @param jimfsNotApplicable  why the scenario does not apply to jimfs, or null
  * @param jimfsMessagesDiffer why jimfs's exception messages legitimately differ (classes, results
  *                            and trees are still compared), or null
- * @param nonDefault          the documented difference of every non-default file system, or null
+ * @param jimfsExpected       a documented difference of jimfs's outcome, or null
  */
 record Scenario(String name, Body body, String jimfsNotApplicable, String jimfsMessagesDiffer,
-                NonDefault nonDefault) {
+                JimfsExpected jimfsExpected) {
 
     /**
-     * A difference every file system but the JDK's default one shows because of the JDK itself (not
-     * the provider): why, and how the default provider's outcome text changes.
+     * An outcome jimfs legitimately shows differently (e.g. because the JDK treats the default file
+     * system specially): why, and how the default provider's outcome text changes for jimfs.
      */
-    record NonDefault(String reason, UnaryOperator<String> expectation) {}
+    record JimfsExpected(String reason, UnaryOperator<String> expectation) {}
 
     /** The scenario's action. Exceptions it throws are part of its outcome. */
     @FunctionalInterface
@@ -38,14 +38,14 @@ record Scenario(String name, Body body, String jimfsNotApplicable, String jimfsM
     }
 
     Scenario notOnJimfs(String reason) {
-        return new Scenario(name, body, reason, jimfsMessagesDiffer, nonDefault);
+        return new Scenario(name, body, reason, jimfsMessagesDiffer, jimfsExpected);
     }
 
     Scenario jimfsMessagesDiffer(String reason) {
-        return new Scenario(name, body, jimfsNotApplicable, reason, nonDefault);
+        return new Scenario(name, body, jimfsNotApplicable, reason, jimfsExpected);
     }
 
-    Scenario onNonDefaultFileSystems(String reason, UnaryOperator<String> expectation) {
-        return new Scenario(name, body, jimfsNotApplicable, jimfsMessagesDiffer, new NonDefault(reason, expectation));
+    Scenario onJimfs(String reason, UnaryOperator<String> expectation) {
+        return new Scenario(name, body, jimfsNotApplicable, jimfsMessagesDiffer, new JimfsExpected(reason, expectation));
     }
 }

@@ -95,11 +95,8 @@ final class Scenarios {
     private static final String JIMFS_ATOMIC = "jimfs's ATOMIC_MOVE is not rename(2): it replaces directories and "
             + "reports other errors";
     private static final String JIMFS_LOOP = "jimfs reports ELOOP and EINVAL as a plain IOException";
-    private static final String TEMP_PERMS = "the JDK's Files.createTempFile/createTempDirectory ask for owner-only "
-            + "permissions only on the default file system (TempFileHelper); elsewhere the umask decides";
-    /** What the umask gives new files and directories here, learnt from the default provider. */
-    private static final String NEW_FILE_PERMS = newPermissions(false);
-    private static final String NEW_DIR_PERMS = newPermissions(true);
+    private static final String JIMFS_TEMP_PERMS = "the JDK's Files.createTempFile asks for owner-only permissions only "
+            + "on the default file system (TempFileHelper; uring: does the same itself); jimfs gives its rw-r--r--";
     private static final String JIMFS_MSG = "jimfs's FileSystemException reasons are its own wording, not strerror";
 
     /** Kinds of copy/move source and target; declared before ALL, which needs them. */
@@ -1359,12 +1356,12 @@ final class Scenarios {
             return List.of(f.getParent(), f.getFileName().toString().matches("pre\\d+\\.suf"),
                     Files.getPosixFilePermissions(f), Files.size(f));
         })
-                .onNonDefaultFileSystems(TEMP_PERMS, o -> o.replace("rw-------", NEW_FILE_PERMS)));
+                .onJimfs(JIMFS_TEMP_PERMS, o -> o.replace("rw-------", "rw-r--r--")));
         t.add(Scenario.of("createTempFile null prefix and suffix", r -> {
             Path f = Files.createTempFile(r, null, null);
-            return f.getFileName().toString().matches("\\d+\\.tmp");
+            return List.of(f.getFileName().toString().matches("\\d+\\.tmp"), Files.getPosixFilePermissions(f));
         })
-                .onNonDefaultFileSystems(TEMP_PERMS, o -> o.replace("rw-------", NEW_FILE_PERMS)));
+                .onJimfs(JIMFS_TEMP_PERMS, o -> o.replace("rw-------", "rw-r--r--")));
         t.add(Scenario.of("createTempFile with permissions", r -> Files.getPosixFilePermissions(
                 Files.createTempFile(r, "p", "s", perms("rw-r-----")))));
         t.add(Scenario.of("createTempFile bad prefix", r -> Files.createTempFile(r, "a/b", "s")));
@@ -1375,8 +1372,16 @@ final class Scenarios {
             return List.of(d.getParent(), d.getFileName().toString().matches("dir\\d+"),
                     Files.getPosixFilePermissions(d), Files.isDirectory(d));
         })
-                .onNonDefaultFileSystems(TEMP_PERMS, o -> o.replace("rwx------", NEW_DIR_PERMS))
                 .notOnJimfs("jimfs gives new directories rw-r--r--: it has no umask"));
+        t.add(Scenario.of("createTempFile with unix:permissions", r -> Files.getPosixFilePermissions(
+                Files.createTempFile(r, "p", "s", attr("unix:permissions", PosixFilePermissions.fromString("rwxrwxrwx")))))
+                .notOnJimfs("jimfs takes no unix:permissions as initial attribute"));
+        t.add(Scenario.of("createTempDirectory with permissions", r -> Files.getPosixFilePermissions(
+                Files.createTempDirectory(r, "d", perms("rwxrwxrwx"))))
+                .notOnJimfs("jimfs has no umask"));
+        t.add(Scenario.of("createTempDirectory with unix:permissions", r -> Files.getPosixFilePermissions(
+                Files.createTempDirectory(r, "d", attr("unix:permissions", PosixFilePermissions.fromString("rwxrwxrwx")))))
+                .notOnJimfs("jimfs takes no unix:permissions as initial attribute"));
         t.add(Scenario.of("createTempDirectory missing parent", r -> Files.createTempDirectory(r.resolve("m"), "x"))
                 .jimfsMessagesDiffer(JIMFS_MSG));
         t.add(Scenario.of("probeContentType", r -> List.of(String.valueOf(Files.probeContentType(file(r, "a.txt", "x"))),
@@ -1450,24 +1455,6 @@ final class Scenarios {
             return c.call();
         } catch (Exception e) {
             return new Thrown(e);
-        }
-    }
-
-    private static String newPermissions(boolean directory) {
-        try {
-            Path dir = Files.createTempDirectory("uringfs-umask");
-            try {
-                Path p = dir.resolve("p");
-                if (directory) Files.createDirectory(p);
-                else Files.createFile(p);
-                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-                Files.delete(p);
-                return perms;
-            } finally {
-                Files.delete(dir);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
