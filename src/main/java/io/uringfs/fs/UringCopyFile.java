@@ -46,8 +46,18 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * {@link #copyToForeignTarget} does what {@code Files.copy} does for two providers (stream copy,
  * basic and POSIX attributes), so {@code provider.copy(uringPath, otherPath)} works as well.
  *
- * <p>Not supported: the JDK-internal {@code ExtendedCopyOption.INTERRUPTIBLE}
- * ({@code UnsupportedOperationException}, as for any unknown option).
+ * <p>{@code com.sun.nio.file.ExtendedCopyOption.INTERRUPTIBLE} is taken by {@code copy} (not by
+ * {@code move}, nor for another provider's target) and only matters for a regular file, as in the
+ * JDK. The JDK copies on a helper thread that polls a cancel flag its caller sets when
+ * interrupted; here the copying thread is the caller and polls its own interrupt status, at the
+ * same points: after every {@code copy_file_range} call (of at most 1 MiB then, as the JDK's) and
+ * after every buffer read that returned data. An interrupted copy fails with ECANCELED
+ * ({@code FileSystemException} "source -> target: Operation canceled"), the partial target is
+ * deleted and the interrupt status stays set; a copy that ends before a check completes
+ * normally. An empty source is never cancelled (nothing is read). Differences: the JDK 25's
+ * reason text for ECANCELED is whatever its helper thread's stale {@code errno} says (e.g.
+ * "Invalid argument"), and a small copy started already interrupted sometimes finishes there
+ * before its helper sees the cancel request; here it is always cancelled at the first check.
  *
  * <p>Thread safety: stateless.
  */
@@ -57,10 +67,12 @@ final class UringCopyFile {
     private static final int BUFFER_SIZE = 128 * 1024;
     /** Per copy_file_range call; bounded so that the call, which cannot be cancelled, stays short. */
     private static final long CHUNK = 1L << 30;
+    /** Per copy_file_range call of an INTERRUPTIBLE copy, between interrupt checks (the JDK's figure). */
+    private static final long INTERRUPTIBLE_CHUNK = 1L << 20;
 
     /** What to do, from the options. */
     private static final class Flags {
-        boolean replaceExisting, atomicMove, followLinks;
+        boolean replaceExisting, atomicMove, followLinks, interruptible;
         boolean copyBasicAttributes, copyPosixAttributes, copyNonPosixAttributes;
 
         static Flags fromCopyOptions(CopyOption... options) {
@@ -73,6 +85,8 @@ final class UringCopyFile {
                     flags.followLinks = false;
                 } else if (option == StandardCopyOption.COPY_ATTRIBUTES) {
                     flags.copyBasicAttributes = flags.copyPosixAttributes = flags.copyNonPosixAttributes = true;
+                } else if (isInterruptible(option)) {
+                    flags.interruptible = true;
                 } else if (option == null) {
                     throw new NullPointerException();
                 } else {
@@ -101,6 +115,15 @@ final class UringCopyFile {
             flags.copyBasicAttributes = flags.copyPosixAttributes = flags.copyNonPosixAttributes = true;
             return flags;
         }
+    }
+
+    /**
+     * Whether {@code option} is {@code com.sun.nio.file.ExtendedCopyOption.INTERRUPTIBLE}, recognized
+     * by name so that this module need not read {@code jdk.unsupported}.
+     */
+    private static boolean isInterruptible(CopyOption option) {
+        return option instanceof Enum<?> e && e.name().equals("INTERRUPTIBLE")
+                && e.getDeclaringClass().getName().equals("com.sun.nio.file.ExtendedCopyOption");
     }
 
     private static Io io(UringPath p) {
@@ -272,7 +295,7 @@ final class UringCopyFile {
             boolean complete = false;
             try {
                 try {
-                    transfer(io, fi, fo, attrs.size());
+                    transfer(io, fi, fo, attrs.size(), flags.interruptible);
                 } catch (ErrnoException x) {
                     throw x.toIOException(source, target);
                 }
@@ -295,20 +318,33 @@ final class UringCopyFile {
         }
     }
 
-    /** Copies from the current position of {@code fi} to its end into {@code fo}. */
-    private static void transfer(Io io, int fi, int fo, long size) throws ErrnoException {
+    /**
+     * Copies from the current position of {@code fi} to its end into {@code fo}; if
+     * {@code interruptible}, fails with ECANCELED at the first check that finds the thread
+     * interrupted.
+     */
+    private static void transfer(Io io, int fi, int fo, long size, boolean interruptible) throws ErrnoException {
         // an empty size may still have content (procfs): only the buffered loop reads to EOF
         if (size > 0) {
-            long r = io.copyFileRange(fi, fo, CHUNK);
+            long chunk = interruptible ? INTERRUPTIBLE_CHUNK : CHUNK;
+            long r = io.copyFileRange(fi, fo, chunk);
             if (r > 0) {
-                while ((r = io.copyFileRange(fi, fo, CHUNK)) > 0) { }
-                if (r == 0) return;
+                do {
+                    checkInterrupt(interruptible);
+                } while ((r = io.copyFileRange(fi, fo, chunk)) > 0);
                 ErrnoException.check(r);
-            } else if (r < 0 && !copyFileRangeRefused((int) -r)) {
-                ErrnoException.check(r);
+                checkInterrupt(interruptible);   // the JDK checks after the call that found the end too
+                return;
             }
+            if (r < 0 && !copyFileRangeRefused((int) -r)) ErrnoException.check(r);
+            checkInterrupt(interruptible);
         }
-        bufferedTransfer(io, fi, fo);
+        bufferedTransfer(io, fi, fo, interruptible);
+    }
+
+    /** ECANCELED if {@code interruptible} and the thread is interrupted; the status stays set. */
+    private static void checkInterrupt(boolean interruptible) throws ErrnoException {
+        if (interruptible && Thread.currentThread().isInterrupted()) throw new ErrnoException(Errno.ECANCELED);
     }
 
     /** errno values with which copy_file_range says "not for these two files", not "I/O failed". */
@@ -317,12 +353,13 @@ final class UringCopyFile {
                 || errno == Errno.EOPNOTSUPP || errno == Errno.EBADF;
     }
 
-    private static void bufferedTransfer(Io io, int fi, int fo) throws ErrnoException {
+    private static void bufferedTransfer(Io io, int fi, int fo, boolean interruptible) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(BUFFER_SIZE, 4096);
             for (;;) {
                 long n = ErrnoException.check(io.read(fi, buf.address(), BUFFER_SIZE, -1, true, false));
                 if (n == 0) return;
+                checkInterrupt(interruptible);
                 for (long off = 0; off < n; ) {
                     off += ErrnoException.check(io.write(fo, buf.address() + off, (int) (n - off), -1, true, false));
                 }
