@@ -1,5 +1,7 @@
 package io.uringfs.channel;
 
+import io.uringfs.ring.NativeMemory;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -14,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * exchange or CAS, so in steady state an I/O allocates nothing and threads rarely touch the same
  * entry. Blocks come from automatic arenas: a block the pool has no room to keep is simply dropped
  * and the GC frees it. Requests above 1 MiB get a block of their own from a shared arena that is
- * closed on release.
+ * closed on release. Every block is counted in {@link NativeMemory} until freed.
  *
  * <p>Memory rule: a block is released only after the kernel's last use of it (after the op's
  * CQE), which callers guarantee by releasing in a {@code finally} after a synchronous op or in
@@ -63,7 +65,7 @@ final class BufferPool {
         int c = sizeClass(bytes);
         if (c < 0) {
             Arena arena = Arena.ofShared();
-            return new Block(arena.allocate(bytes, PAGE), -1, arena);
+            return new Block(NativeMemory.allocate(arena, bytes, PAGE), -1, arena);
         }
         AtomicReferenceArray<Block> slots = free[c];
         int n = slots.length(), i = start(n);
@@ -73,7 +75,30 @@ final class BufferPool {
                 if (b != null) return b;
             }
         }
-        return new Block(Arena.ofAuto().allocate(1L << (c + MIN_SHIFT), PAGE), c, null);
+        return new Block(NativeMemory.allocate(Arena.ofAuto(), 1L << (c + MIN_SHIFT), PAGE), c, null);
+    }
+
+    /** Bytes in blocks parked in the pool, ready for reuse (a scan; for tests and diagnostics). */
+    long parkedBytes() {
+        long bytes = 0;
+        for (AtomicReferenceArray<Block> slots : free) {
+            for (int i = 0; i < slots.length(); i++) {
+                Block b = slots.get(i);
+                if (b != null) bytes += b.segment().byteSize();
+            }
+        }
+        return bytes;
+    }
+
+    /** Blocks parked in the pool (a scan; for tests and diagnostics). */
+    int parkedBlocks() {
+        int n = 0;
+        for (AtomicReferenceArray<Block> slots : free) {
+            for (int i = 0; i < slots.length(); i++) {
+                if (slots.get(i) != null) n++;
+            }
+        }
+        return n;
     }
 
     /** Gives a block back; the caller must not touch it afterwards. */

@@ -641,6 +641,28 @@ public final class Engine implements AutoCloseable {
         return inFlight.get();
     }
 
+    /**
+     * A snapshot of the ops in flight, one line each (slot, opcode, fd, length, offset, who waits),
+     * plus the submission and completion state: what to look at when a thread waits for a CQE that
+     * does not come. Racy by design (slots change under it); for diagnostics only.
+     */
+    public java.util.List<String> describeInFlight() {
+        var out = new java.util.ArrayList<String>();
+        out.add("inFlight=" + inFlight.get() + " pendingSubmission=" + (pending.get() != null) + " flushing=" + flushing.get()
+                + " completionThreadAwake=" + completionThreadAwake + " completionThread=" + completionThread.getState()
+                + " closed=" + closed + " freePermits=" + opPermits.availablePermits() + "/" + cancelPermits.availablePermits()
+                + " " + stats);
+        for (Op op : slots) {
+            if (op.state != Op.SUBMITTED) continue;
+            Thread w = op.waiter;
+            out.add("slot " + op.index + " gen " + op.generation + ": " + IoUring.opName(op.opcode) + " fd=" + op.fd
+                    + " len=" + op.len + " off=" + op.off + " flags=0x" + Integer.toHexString(op.opFlags)
+                    + (op.isCancel ? " (cancel)" : "")
+                    + (w != null ? " waiter=" + w + " " + w.getState() : op.executor != null ? " async" : ""));
+        }
+        return out;
+    }
+
     /** The completion thread, for tests and diagnostics. */
     public Thread completionThread() {
         return completionThread;

@@ -1,6 +1,7 @@
 package io.uringfs.fs;
 
 import io.uringfs.engine.Errno;
+import io.uringfs.ring.NativeMemory;
 import io.uringfs.ring.Syscalls;
 
 import java.lang.foreign.Arena;
@@ -24,7 +25,7 @@ final class DirentReader implements AutoCloseable {
     private static final long D_RECLEN = 16, D_NAME = 19;
 
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment buffer = arena.allocate(BUFFER_SIZE, 8);
+    private final MemorySegment buffer = NativeMemory.allocate(arena, BUFFER_SIZE, 8);
     private int position;
     private int limit;
     private boolean atEnd;

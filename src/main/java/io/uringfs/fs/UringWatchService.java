@@ -2,6 +2,7 @@ package io.uringfs.fs;
 
 import io.uringfs.engine.Errno;
 import io.uringfs.ring.LinuxAbi;
+import io.uringfs.ring.NativeMemory;
 import io.uringfs.ring.Syscalls;
 
 import java.io.IOException;
@@ -47,8 +48,8 @@ final class UringWatchService implements WatchService {
     private final int ifd;
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment buffer = arena.allocate(BUFFER_SIZE, 8);
-    private final MemorySegment pollFds = arena.allocate(16, 8);
+    private final MemorySegment buffer = NativeMemory.allocate(arena, BUFFER_SIZE, 8);
+    private final MemorySegment pollFds = NativeMemory.allocate(arena, 16, 8);
     /** Watch descriptor to key; also the lock for registration, cancellation and dispatch. */
     private final Map<Integer, UringWatchKey> keys = new HashMap<>();
     private final LinkedBlockingDeque<WatchKey> pending = new LinkedBlockingDeque<>();

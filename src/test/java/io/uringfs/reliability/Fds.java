@@ -2,9 +2,13 @@ package io.uringfs.reliability;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
-/** Counts this process's open file descriptors ({@code /proc/self/fd}). */
+/** This process's open file descriptors ({@code /proc/self/fd}). */
 final class Fds {
     private Fds() {}
 
@@ -12,5 +16,25 @@ final class Fds {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return (int) s.count() - 1; // the listing's own descriptor
         }
+    }
+
+    /**
+     * What each open descriptor refers to (its {@code /proc/self/fd} link target: a path,
+     * {@code anon_inode:[io_uring]}, {@code pipe:[...]}...), sorted; includes the listing's own
+     * descriptor (a link to {@code /proc/PID/fd}), so two calls compare like for like.
+     */
+    static List<String> targets() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : s) {
+                try {
+                    out.add(Files.readSymbolicLink(fd).toString());
+                } catch (NoSuchFileException closed) {
+                    // closed meanwhile by another thread
+                }
+            }
+        }
+        Collections.sort(out);
+        return out;
     }
 }
