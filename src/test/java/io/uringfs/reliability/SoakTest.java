@@ -106,7 +106,7 @@ class SoakTest {
         warmUp(dir.resolve("warm-up"));
         Resources before = Resources.measure();
         long[] forced = new long[WORKERS];
-        LongAdder ops = new LongAdder(), interruptedOps = new LongAdder(), asyncClosed = new LongAdder();
+        LongAdder ops = new LongAdder(), interruptedOps = new LongAdder(), asyncClosed = new LongAdder(), bytesChecked = new LongAdder();
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
         Tree tree = new Tree(dir.resolve("tree"));
         FileSystem fs = FileSystems.newFileSystem(URI.create("uring://soak/"), Map.of());
@@ -134,7 +134,7 @@ class SoakTest {
             List<Runnable> bodies = new ArrayList<>();
             Watchdog[] watchdog = new Watchdog[1];
             for (int w = 0; w < WORKERS; w++) {
-                Worker worker = new Worker(w, root, dirs, tree, shared, async, forced, ops, interruptedOps, asyncClosed, wrong, stop, watchdog);
+                Worker worker = new Worker(w, root, dirs, tree, shared, async, forced, ops, interruptedOps, asyncClosed, bytesChecked, wrong, stop, watchdog);
                 bodies.add(worker);
                 threads.add(w < VIRTUAL ? Thread.ofVirtual().unstarted(worker) : Thread.ofPlatform().unstarted(worker));
             }
@@ -181,8 +181,9 @@ class SoakTest {
         }
         bytesVerified += tree.verify();
 
-        System.out.printf("soak %d s (seed %d): %d ops, %d interrupted, %d closed under I/O, %d bytes verified%n  tree: %s%n  %s%n",
-                seconds, SEED, ops.sum(), interruptedOps.sum(), asyncClosed.sum(), bytesVerified, tree.counts(), engine.stats());
+        System.out.printf("soak %d s (seed %d): %d ops, %d interrupted, %d closed under I/O, %d bytes read back and checked"
+                        + " during the run, %d bytes of final state verified%n  tree: %s%n  %s%n",
+                seconds, SEED, ops.sum(), interruptedOps.sum(), asyncClosed.sum(), bytesChecked.sum(), bytesVerified, tree.counts(), engine.stats());
         assertTrue(ops.sum() > WORKERS, "too little work done: " + ops.sum());
         tree.assertAccounted();
         Resources after = Resources.settle(before);
@@ -425,7 +426,7 @@ class SoakTest {
 
     /** One worker's loop; see the class comment for what it owns and checks. */
     private record Worker(int id, Path root, Path[] dirs, Tree tree, SharedChannels shared, AsynchronousFileChannel[] async,
-                          long[] forced, LongAdder ops, LongAdder interruptedOps, LongAdder asyncClosed,
+                          long[] forced, LongAdder ops, LongAdder interruptedOps, LongAdder asyncClosed, LongAdder bytesChecked,
                           ConcurrentLinkedQueue<String> wrong, AtomicBoolean stop, Watchdog[] watchdog) implements Runnable {
 
         static ByteBuffer content(int worker, long version) {
@@ -724,6 +725,7 @@ class SoakTest {
             }
             String problem = tree.checkContent(data, ownerSlot[0], ownerSlot[1]);
             if (problem != null) wrong.add("worker " + id + ": read " + p + ": " + problem);
+            bytesChecked.add(data.length);
             return Outcome.OK;
         }
 
@@ -771,6 +773,7 @@ class SoakTest {
             if (!ok || (version > 0 && !b.equals(content(id, version)))) {
                 wrong.add("worker " + id + ": read version " + version + " after writing " + written + (uncertain ? " (uncertain)" : ""));
             }
+            bytesChecked.add(b.remaining());
         }
     }
 
