@@ -697,6 +697,16 @@ class SoakTest {
         }
 
         private Outcome stat(SplittableRandom rnd) throws IOException {
+            if (rnd.nextInt(4) == 0) {
+                // A name never created: not in the dentry cache either, so the stat is a ring STATX.
+                Path p = dirs[rnd.nextInt(DIRS)].resolve("never-" + rnd.nextLong());
+                try {
+                    Files.readAttributes(p, BasicFileAttributes.class);
+                    wrong.add("worker " + id + ": " + p + " exists");
+                } catch (NoSuchFileException e) {
+                    return absent(e, p);
+                }
+            }
             Path p = someName(rnd, new int[2]);
             try {
                 checkAttributes(p, Files.readAttributes(p, BasicFileAttributes.class));
