@@ -69,11 +69,11 @@ public final class Io {
     }
 
     /**
-     * A platform thread gains nothing from the ring for a transfer or an fsync: a wait blocks it
-     * either way, and the ring adds a completion-thread hop to it (measured: 0.8x the throughput
-     * and twice the CPU per O_DIRECT read, 0.6x per cold buffered read), while a page-cache hit
-     * costs the same as a plain call. So its reads, writes and fsyncs are plain system calls, as
-     * the default provider makes them. Callers send transfers that could block for ever (FIFOs,
+     * A platform thread gains nothing from the ring for a transfer, an fsync, an open or a stat:
+     * a wait blocks it either way, and the ring adds a completion-thread hop to it (measured: 0.8x
+     * the throughput and twice the CPU per O_DIRECT read, 0.6x per cold buffered read), while a
+     * page-cache hit costs the same as a plain call. So these are plain system calls on platform
+     * threads, as the default provider makes them. Callers send transfers that could block for ever (FIFOs,
      * devices) to the ring themselves, so that closing can cancel them. Virtual threads use the
      * ring whenever they would wait, which is the point: they park instead of pinning their carrier.
      */
@@ -230,10 +230,47 @@ public final class Io {
 
     // ---- descriptors and metadata ----
 
+    /**
+     * openat(2). A platform thread makes the plain system call, as the default provider does
+     * (parking buys it nothing). A virtual thread whose open creates and truncates nothing first
+     * tries openat2 with {@code RESOLVE_CACHED}: a path in the dentry cache (a file listed,
+     * written or opened before: the usual case) then opens in one short system call that cannot
+     * wait for the disk, where the ring op cost a submission, a completion-thread wake-up and
+     * often a park (hot small files: about twice the time per file of the default provider).
+     *
+     * <p>Like the ring's own inline attempt, the try adds {@code O_NONBLOCK}, so that opening a
+     * FIFO or a device cannot block the carrier, and then clears it again ({@code F_SETFL}):
+     * left on the descriptor, plain reads and writes of FIFOs and devices would fail with
+     * {@code EAGAIN} instead of waiting, and {@code fcntl} would report a flag nobody asked for.
+     * What the try cannot settle goes to the ring, which decides as before: {@code EAGAIN}
+     * (a lookup or a lease break that would block), {@code ENXIO} (a FIFO without a reader, which
+     * a blocking open waits for), {@code EINVAL}/{@code ENOSYS} (a kernel without
+     * {@code RESOLVE_CACHED}, or an {@code O_DIRECT} refusal the ring reports just the same).
+     */
     public int openat(int dirfd, MemorySegment path, int flags, int mode) {
-        return ring(IoUring.OP_OPENAT) ? run(engine.acquire().prepOpenat(dirfd, path, flags, mode))
-                                       : Syscalls.openat(dirfd, path, flags, mode);
+        if (engine == null || plainCallOnPlatformThread() || !ring(IoUring.OP_OPENAT)) {
+            return Syscalls.openat(dirfd, path, flags, mode);
+        }
+        if ((flags & (O_CREAT | O_TRUNC | TMPFILE_BIT)) == 0) {
+            // openat2 refuses O_PATH with any flag an O_PATH open ignores
+            int fd = Syscalls.openCached(dirfd, path, (flags & O_PATH) != 0 ? flags : flags | O_NONBLOCK);
+            if (fd >= 0) {
+                // O_NONBLOCK asked for stays; an O_PATH descriptor never has it (nor allows F_SETFL)
+                if ((flags & (O_NONBLOCK | O_PATH)) != 0 || Syscalls.fcntl(fd, F_SETFL, flags & SETFL_MASK) == 0) {
+                    return fd;
+                }
+                Syscalls.close(fd);
+            } else if (fd != -Errno.EAGAIN && fd != -Errno.ENXIO && fd != -Errno.EINVAL && fd != -Errno.ENOSYS) {
+                return fd;
+            }
+        }
+        return run(engine.acquire().prepOpenat(dirfd, path, flags, mode));
     }
+
+    /** The open flags F_SETFL can change besides O_NONBLOCK (and O_ASYNC, which opens never set). */
+    private static final int SETFL_MASK = O_APPEND | O_DIRECT | O_NOATIME;
+    /** O_TMPFILE without the O_DIRECTORY it includes: RESOLVE_CACHED always refuses it (as O_CREAT, O_TRUNC). */
+    private static final int TMPFILE_BIT = O_TMPFILE & ~O_DIRECTORY;
 
     public int close(int fd) {
         odds.forget(fd);
@@ -245,10 +282,13 @@ public final class Io {
      * made a small-file workload 2-3x slower than plain calls), yet a stat whose path is in the
      * dentry cache never waits for the disk. So a virtual thread first opens the path with
      * {@code O_PATH} and {@code RESOLVE_CACHED} (which fails instead of blocking) and stats the
-     * descriptor; only when the lookup would block does the stat go to the ring.
+     * descriptor; only when the lookup would block does the stat go to the ring. A platform
+     * thread makes the plain call, as for {@link #openat}.
      */
     public int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
-        if (!ring(IoUring.OP_STATX)) return Syscalls.statx(dirfd, path, flags, mask, buf);
+        if (engine == null || plainCallOnPlatformThread() || !ring(IoUring.OP_STATX)) {
+            return Syscalls.statx(dirfd, path, flags, mask, buf);
+        }
         if (Thread.currentThread().isVirtual() && (flags & AT_EMPTY_PATH) == 0) {
             int fd = Syscalls.openCached(dirfd, path,
                     O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) != 0 ? O_NOFOLLOW : 0));

@@ -39,6 +39,9 @@ public final class LinuxAbi {
     public static final int O_CREAT = 0100, O_EXCL = 0200, O_TRUNC = 01000, O_APPEND = 02000;
     public static final int O_DSYNC = 010000, O_DIRECT = 040000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000, O_SYNC = 04010000, O_PATH = 010000000;
+    public static final int O_NONBLOCK = 04000, O_NOATIME = 01000000, O_TMPFILE = 020200000;
+    /** fcntl(2): set the file status flags (O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK). */
+    public static final int F_SETFL = 4;
 
     // <unistd.h>: access(2) modes
     public static final int F_OK = 0, X_OK = 1, W_OK = 2, R_OK = 4;

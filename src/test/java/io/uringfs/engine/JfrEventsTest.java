@@ -44,16 +44,21 @@ class JfrEventsTest {
             // from a virtual thread: platform threads make such device waits as plain syscalls.
             int fd = io.openat(-100, arena.allocateFrom("/proc/self/stat"), 0, 0);
             assertTrue(fd >= 0);
-            long[] result = new long[2];
+            long[] result = new long[3];
+            MemorySegment created = arena.allocateFrom(dir.resolve("created").toString());
             Thread reader = Thread.ofVirtual().start(() -> {
                 result[0] = io.read(fd, buf.address(), 4096, 0, false, false);
                 result[1] = io.read(1 << 20, buf.address(), 16, 0, false, false);
+                // an open that creates is a ring op (opens of cached paths are plain calls)
+                result[2] = io.openat(-100, created, 0102 /* O_RDWR|O_CREAT */, 0644);
             });
             reader.join();
             long n = result[0];
             assertTrue(n > 0);
             io.close(fd);
             assertEquals(-Errno.EBADF, result[1]);
+            assertTrue(result[2] >= 0, "openat(O_CREAT): " + result[2]);
+            io.close((int) result[2]);
             Thread.sleep(200); // at least one statistics period
             rec.stop();
             rec.dump(jfr);
