@@ -131,11 +131,9 @@ class SoakTest {
             }
             AtomicBoolean stop = new AtomicBoolean();
             List<Thread> threads = new ArrayList<>();
-            List<Runnable> bodies = new ArrayList<>();
             Watchdog[] watchdog = new Watchdog[1];
             for (int w = 0; w < WORKERS; w++) {
                 Worker worker = new Worker(w, root, dirs, tree, shared, async, forced, ops, interruptedOps, asyncClosed, bytesChecked, wrong, stop, watchdog);
-                bodies.add(worker);
                 threads.add(w < VIRTUAL ? Thread.ofVirtual().unstarted(worker) : Thread.ofPlatform().unstarted(worker));
             }
             watchdog[0] = new Watchdog(threads, stallNanos, engine, Path.of("target"));
