@@ -113,11 +113,11 @@ final class BufferIo {
         return MemorySegment.ofBuffer(direct).address(); // already offset by the position
     }
 
-    private static void copyToHeap(MemorySegment from, ByteBuffer to, int pos, int n) {
+    private static void copyToHeap(MemorySegment from, long fromOffset, ByteBuffer to, int pos, int n) {
         if (to.hasArray()) {
-            MemorySegment.copy(from, ValueLayout.JAVA_BYTE, 0, to.array(), to.arrayOffset() + pos, n);
+            MemorySegment.copy(from, ValueLayout.JAVA_BYTE, fromOffset, to.array(), to.arrayOffset() + pos, n);
         } else {
-            MemorySegment.copy(from, 0, MemorySegment.ofBuffer(to.duplicate().position(pos)), 0, n);
+            MemorySegment.copy(from, fromOffset, MemorySegment.ofBuffer(to.duplicate().position(pos)), 0, n);
         }
     }
 
@@ -162,7 +162,7 @@ final class BufferIo {
             try {
                 n = read(io, fd, b.address(), rem, offset, path);
                 if (n > 0) {
-                    copyToHeap(b.segment(), dst, pos, (int) n);
+                    copyToHeap(b.segment(), 0, dst, pos, (int) n);
                     dst.position(pos + (int) n);
                 }
             } finally {
@@ -270,8 +270,8 @@ final class BufferIo {
                 k++;
                 left -= rem;
             }
-            MemorySegment iov = mem.asSlice(0, 16L * k);
-            n = reading ? readv(io, fd, iov, k, offset, path) : writev(io, fd, iov, k, offset, path);
+            // the iovecs are the block's first k entries; no slice (an allocation unless the JIT removes it)
+            n = reading ? readv(io, fd, mem, k, offset, path) : writev(io, fd, mem, k, offset, path);
             // Advance the buffers by what was transferred, in order; copy heap shadows back.
             shadow = iovBytes;
             long done = Math.max(n, 0);
@@ -284,7 +284,7 @@ final class BufferIo {
                 left -= rem;
                 int m = (int) Math.min(rem, done);
                 if (!b.isDirect()) {
-                    if (reading && m > 0) copyToHeap(mem.asSlice(shadow, m), b, pos, m);
+                    if (reading && m > 0) copyToHeap(mem, shadow, b, pos, m);
                     shadow += rem;
                 }
                 if (m > 0) b.position(pos + m);

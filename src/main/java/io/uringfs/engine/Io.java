@@ -109,8 +109,7 @@ public final class Io {
      */
     public long read(int fd, long addr, int len, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
         if (engine == null || plainCallOnPlatformThread()) {
-            return offset < 0 ? Syscalls.read(fd, MemorySegment.ofAddress(addr), len)
-                              : Syscalls.pread(fd, MemorySegment.ofAddress(addr), len, offset);
+            return Syscalls.preadv2(fd, addr, len, offset, 0); // = read/pread (offset -1: the file position), no segment to allocate
         }
         if (nowait(tryNowait) && odds.worthTrying(fd)) {
             long r = Syscalls.preadv2(fd, addr, len, offset, RWF_NOWAIT);
@@ -123,13 +122,11 @@ public final class Io {
     /** Writes up to {@code len} bytes at {@code offset} (-1: the file position, or the end with O_APPEND). */
     public long write(int fd, long addr, int len, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
         if (engine == null || plainCallOnPlatformThread()) {
-            return offset < 0 ? Syscalls.write(fd, MemorySegment.ofAddress(addr), len)
-                              : Syscalls.pwrite(fd, MemorySegment.ofAddress(addr), len, offset);
+            return Syscalls.pwritev2(fd, addr, len, offset, 0); // = write/pwrite, as for reads
         }
         if (nowait(tryNowait)) {
             if (!nowaitWrites) {
-                return yieldSometimes(offset < 0 ? Syscalls.write(fd, MemorySegment.ofAddress(addr), len)
-                                                 : Syscalls.pwrite(fd, MemorySegment.ofAddress(addr), len, offset));
+                return yieldSometimes(Syscalls.pwritev2(fd, addr, len, offset, 0));
             }
             long r = Syscalls.pwritev2(fd, addr, len, offset, RWF_NOWAIT);
             if (r == -Errno.EOPNOTSUPP) {

@@ -53,45 +53,74 @@ class AllocationTest {
         return best;
     }
 
+    /**
+     * Measured in a fresh child JVM with synchronous compilation ({@code -Xbatch}): whether C2's
+     * escape analysis removes the few short-lived FFM objects left on these paths (the errno
+     * capture segment the JDK slices per downcall, a direct buffer's segment view) depends on
+     * what got inlined, which in a shared test JVM depended on which tests ran before and on
+     * background-compilation timing (a callee compiled first is too big to inline): a bound
+     * that held in most runs failed in some with 72-80 B/op. A fresh JVM compiling in a fixed
+     * order gives the same answer every run, for the same strict bound.
+     */
     @Test
     void fileChannelReadsAndWritesAllocateNothingInSteadyState() throws Exception {
-        assertFalse(Thread.currentThread().isVirtual());
-        Path f = dir.resolve("f");
-        Files.write(f, new byte[1 << 20]);
-        try (FileChannel ch = TestIo.open(f, READ, WRITE)) {
-            ByteBuffer direct = ByteBuffer.allocateDirect(4096), heap = ByteBuffer.allocate(4096);
-            ByteBuffer[] mixed = {ByteBuffer.allocateDirect(512), ByteBuffer.allocate(512)};
-            IoOp[] ops = {
-                    i -> ch.read(direct.clear(), (i & 255) * 4096L),
-                    i -> ch.read(heap.clear(), (i & 255) * 4096L),
-                    i -> ch.write(direct.clear(), (i & 255) * 4096L),
-                    i -> ch.write(heap.clear(), (i & 255) * 4096L),
-                    i -> {
-                        ch.position((i & 255) * 4096L);
-                        ch.read(direct.clear());
-                    },
-                    i -> {
-                        ch.position((i & 255) * 4096L);
-                        ch.write(heap.clear());
-                    },
-                    i -> {
-                        mixed[0].clear();
-                        mixed[1].clear();
-                        ch.position((i & 255) * 4096L);
-                        ch.read(mixed);
-                    },
-            };
-            String[] names = {"read direct", "read heap", "write direct", "write heap", "relative read direct",
-                    "relative write heap", "scattering read"};
-            StringBuilder report = new StringBuilder();
-            double worst = 0;
-            for (int k = 0; k < ops.length; k++) {
-                double b = perOp(ops[k]);
-                report.append(String.format("%s: %.1f B/op; ", names[k], b));
-                worst = Math.max(worst, b);
+        String cp = location(io.uringfs.engine.Io.class) + java.io.File.pathSeparator + location(AllocationTest.class);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Xbatch", "-cp", cp, FileChannelMain.class.getName(),
+                dir.resolve("f").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        System.out.print(out);
+        assertEquals(0, p.exitValue(), out);
+        String report = out.substring(out.indexOf("FileChannel allocation: ") + 24).strip();
+        double worst = 0;
+        for (String part : report.split("; ?")) {
+            if (part.isBlank()) continue;
+            worst = Math.max(worst, Double.parseDouble(part.substring(part.indexOf(": ") + 2, part.indexOf(" B/op"))));
+        }
+        assertTrue(worst < 64, report);
+    }
+
+    private static String location(Class<?> c) throws java.net.URISyntaxException {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+
+    /** The child JVM's measurement: bytes per op of each FileChannel path, on a platform thread. */
+    static final class FileChannelMain {
+        public static void main(String[] args) throws Exception {
+            Path f = Path.of(args[0]);
+            Files.write(f, new byte[1 << 20]);
+            try (FileChannel ch = TestIo.open(f, READ, WRITE)) {
+                ByteBuffer direct = ByteBuffer.allocateDirect(4096), heap = ByteBuffer.allocate(4096);
+                ByteBuffer[] mixed = {ByteBuffer.allocateDirect(512), ByteBuffer.allocate(512)};
+                IoOp[] ops = {
+                        i -> ch.read(direct.clear(), (i & 255) * 4096L),
+                        i -> ch.read(heap.clear(), (i & 255) * 4096L),
+                        i -> ch.write(direct.clear(), (i & 255) * 4096L),
+                        i -> ch.write(heap.clear(), (i & 255) * 4096L),
+                        i -> {
+                            ch.position((i & 255) * 4096L);
+                            ch.read(direct.clear());
+                        },
+                        i -> {
+                            ch.position((i & 255) * 4096L);
+                            ch.write(heap.clear());
+                        },
+                        i -> {
+                            mixed[0].clear();
+                            mixed[1].clear();
+                            ch.position((i & 255) * 4096L);
+                            ch.read(mixed);
+                        },
+                };
+                String[] names = {"read direct", "read heap", "write direct", "write heap", "relative read direct",
+                        "relative write heap", "scattering read"};
+                StringBuilder report = new StringBuilder();
+                for (int k = 0; k < ops.length; k++) report.append(String.format("%s: %.1f B/op; ", names[k], perOp(ops[k])));
+                System.out.println("FileChannel allocation: " + report);
             }
-            System.out.println("FileChannel allocation: " + report);
-            assertTrue(worst < 64, report.toString());
+            System.exit(0); // the test engine's completion thread is a daemon; nothing else to wait for
         }
     }
 
