@@ -51,9 +51,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Locks</h2>
  * Open-file-description locks ({@code F_OFD_SETLK}), checked first against the JVM-wide
- * {@link LockTable}; a blocking {@code lock} polls with a short back-off instead of sleeping in
- * {@code F_SETLKW}, so a waiting virtual thread parks instead of pinning its carrier and stays
- * interruptible.
+ * {@link LockTable} ({@link java.nio.channels.OverlappingFileLockException} within the JVM, as the
+ * JDK). Towards other processes they conflict exactly as the JDK's classic POSIX locks do: the
+ * kernel checks OFD and POSIX record locks against each other with the same shared/exclusive
+ * byte-range rules. Two differences, both within this process: an OFD lock is not dropped when
+ * another descriptor of the same file is closed (a POSIX lock is), and it conflicts with a
+ * POSIX lock this very process holds, e.g. through the default provider's channel, which then
+ * blocks (or {@code tryLock} returns null) where two default-provider channels would throw
+ * {@code OverlappingFileLockException}.
+ *
+ * <p>A blocking {@code lock} does not sleep in the kernel: it polls the non-blocking
+ * {@code F_OFD_SETLK}, parking between tries with a back-off doubling from 0.1 ms to 20 ms. There
+ * is no io_uring opcode for record locks, and a waiting {@code F_OFD_SETLKW} would pin the
+ * virtual thread's carrier for as long as the other holder keeps the lock, and could not be
+ * cancelled by {@code close}. Polling parks instead and stays interruptible; the cost is that a
+ * released lock may be taken up to 20 ms late, waiters are not queued fairly, and a deadlock
+ * between processes is not detected ({@code F_SETLKW}'s {@code EDEADLK}): both wait.
  *
  * <h2>Mapping</h2>
  * {@code map} checks as the JDK does, extends the file if needed, then lets the JDK's own channel
