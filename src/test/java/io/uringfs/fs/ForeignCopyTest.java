@@ -58,8 +58,9 @@ class ForeignCopyTest {
         Path f = Files.createTempFile(u, "p", ".s");
         Path d = Files.createTempDirectory(u, "p");
         assertEquals(u, f.getParent());
-        // owner-only, as the default provider makes temp directories
+        // owner-only, as the default provider makes temp directories and files
         assertEquals(Files.getPosixFilePermissions(Files.createTempDirectory(dir, "p")), Files.getPosixFilePermissions(d));
+        assertEquals(Files.getPosixFilePermissions(Files.createTempFile(dir, "q", ".s")), Files.getPosixFilePermissions(f));
         Files.writeString(f, "t");
         assertEquals("t", Files.readString(f));
     }
