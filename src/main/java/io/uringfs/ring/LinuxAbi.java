@@ -11,15 +11,18 @@ package io.uringfs.ring;
  * <p>Architecture: these are the x86_64 values, the only architecture uringfs supports. Most are
  * the same on every Linux architecture ({@code asm-generic/fcntl.h}, {@code linux/stat.h},
  * {@code linux/fcntl.h}), but x86_64 keeps the generic numbering of four open flags that arm64
- * (aarch64) overrides in {@code arch/arm64/include/uapi/asm/fcntl.h}:
+ * (aarch64) overrides in {@code arch/arm64/include/uapi/asm/fcntl.h} (and O_TMPFILE, which
+ * includes O_DIRECTORY):
  * <pre>
  *               x86_64     aarch64
  *   O_DIRECT    0040000    0200000
  *   O_LARGEFILE 0100000    0400000   (not used here; 64-bit kernels imply it)
  *   O_DIRECTORY 0200000    0040000
  *   O_NOFOLLOW  0400000    0100000
+ *   O_TMPFILE  020200000  020040000
  * </pre>
- * so on aarch64 {@link #O_DIRECTORY} and {@link #O_NOFOLLOW} would silently mean something else.
+ * so on aarch64 {@link #O_DIRECTORY}, {@link #O_NOFOLLOW}, {@link #O_DIRECT} and
+ * {@link #O_TMPFILE} would silently mean something else.
  * {@code struct statx} is the same on every architecture.
  *
  * <p>Thread safety: constants only.
@@ -40,8 +43,8 @@ public final class LinuxAbi {
     public static final int O_DSYNC = 010000, O_DIRECT = 040000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000;
     public static final int O_CLOEXEC = 02000000, O_SYNC = 04010000, O_PATH = 010000000;
     public static final int O_NONBLOCK = 04000, O_NOATIME = 01000000, O_TMPFILE = 020200000;
-    /** fcntl(2): set the file status flags (O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK). */
-    public static final int F_SETFL = 4;
+    /** fcntl(2): get / set the file status flags (O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK). */
+    public static final int F_GETFL = 3, F_SETFL = 4;
 
     // <unistd.h>: access(2) modes
     public static final int F_OK = 0, X_OK = 1, W_OK = 2, R_OK = 4;

@@ -591,9 +591,9 @@ public final class Syscalls {
         int cell = takeCell();
         MemorySegment c = CAPTURES[cell];
         try {
-            int flags = ret((int) FCNTL_INT.invokeExact(c, fd, 3 /* F_GETFL */, 0), c);
+            int flags = ret((int) FCNTL_INT.invokeExact(c, fd, LinuxAbi.F_GETFL, 0), c);
             if (flags < 0) return flags;
-            return ret((int) FCNTL_INT.invokeExact(c, fd, 4 /* F_SETFL */, flags | 0x800 /* O_NONBLOCK */), c);
+            return ret((int) FCNTL_INT.invokeExact(c, fd, LinuxAbi.F_SETFL, flags | LinuxAbi.O_NONBLOCK), c);
         } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
