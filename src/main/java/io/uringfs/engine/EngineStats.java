@@ -12,6 +12,7 @@ public final class EngineStats {
     final LongAdder enterCalls = new LongAdder();
     final LongAdder inlineReaps = new LongAdder();
     final LongAdder parkedWaits = new LongAdder();
+    final LongAdder briefWaits = new LongAdder();
     final LongAdder completionThreadReaps = new LongAdder();
     final LongAdder slotWaits = new LongAdder();
     final LongAdder sqFull = new LongAdder();
@@ -32,6 +33,8 @@ public final class EngineStats {
     public long inlineReaps() { return inlineReaps.sum(); }
     /** Blocking ops whose thread had to park for the completion (the rest finished without a park). */
     public long parkedWaits() { return parkedWaits.sum(); }
+    /** Lone ops whose submitter first waited in the kernel for a moment (see {@link Engine}). */
+    public long briefWaits() { return briefWaits.sum(); }
     /** CQEs reaped by the completion thread. */
     public long completionThreadReaps() { return completionThreadReaps.sum(); }
     /** Times a submitter parked because every slot was in flight. */
@@ -50,7 +53,7 @@ public final class EngineStats {
     @Override
     public String toString() {
         return "EngineStats[submitted=" + submitted() + ", completed=" + completed() + ", stray=" + strayCompletions()
-                + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", parked=" + parkedWaits() + ", threadReaps=" + completionThreadReaps()
+                + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", parked=" + parkedWaits() + ", briefWaits=" + briefWaits() + ", threadReaps=" + completionThreadReaps()
                 + ", slotWaits=" + slotWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
                 + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + "]";
     }

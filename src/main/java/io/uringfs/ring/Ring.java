@@ -248,6 +248,24 @@ public final class Ring implements AutoCloseable {
         return Syscalls.ioUringEnter(fd, toSubmit, minComplete, flags);
     }
 
+    /** Bytes of caller-owned native memory {@link #waitForCompletions} needs (8-byte aligned). */
+    public static final long WAIT_SCRATCH_BYTES = WAIT_ARG.byteSize();
+
+    /**
+     * io_uring_enter(GETEVENTS) bounded in time: returns once {@code minComplete} CQEs are ready or
+     * {@code timeoutNanos} have passed ({@code -ETIME}), or -errno. Needs {@link IoUring#FEAT_EXT_ARG}
+     * (Linux 5.11). {@code scratch} holds the call's arguments; the kernel reads it only during the call.
+     */
+    public int waitForCompletions(int minComplete, long timeoutNanos, MemorySegment scratch) {
+        scratch.set(ValueLayout.JAVA_LONG, 0, 0L);
+        scratch.set(ValueLayout.JAVA_LONG, 8, 0L);
+        scratch.set(ValueLayout.JAVA_LONG, WAIT_ARG_TS, scratch.address() + WAIT_ARG_TV_SEC);
+        scratch.set(ValueLayout.JAVA_LONG, WAIT_ARG_TV_SEC, timeoutNanos / 1_000_000_000L);
+        scratch.set(ValueLayout.JAVA_LONG, WAIT_ARG_TV_NSEC, timeoutNanos % 1_000_000_000L);
+        return Syscalls.ioUringEnterExt(fd, 0, minComplete, IoUring.ENTER_GETEVENTS | IoUring.ENTER_EXT_ARG,
+                scratch, WAIT_ARG_STRUCT_SIZE);
+    }
+
     @Override
     public void close() {
         Syscalls.munmap(sqes, sqesSize);

@@ -63,6 +63,19 @@ final class RingLayouts {
     static final long CQE_RES = CQE.byteOffset(groupElement("res"));
     static final long CQE_FLAGS = CQE.byteOffset(groupElement("flags"));
 
+    /**
+     * struct io_uring_getevents_arg (u64 sigmask; u32 sigmask_sz; u32 min_wait_usec; u64 ts) followed,
+     * in the same block, by the struct __kernel_timespec its ts points to.
+     */
+    static final StructLayout WAIT_ARG = MemoryLayout.structLayout(
+            JAVA_LONG.withName("sigmask"), JAVA_INT.withName("sigmask_sz"), JAVA_INT.withName("min_wait_usec"),
+            JAVA_LONG.withName("ts"), JAVA_LONG.withName("tv_sec"), JAVA_LONG.withName("tv_nsec"));
+    /** The size of io_uring_getevents_arg alone (what io_uring_enter is told). */
+    static final long WAIT_ARG_STRUCT_SIZE = WAIT_ARG.byteOffset(groupElement("tv_sec"));
+    static final long WAIT_ARG_TS = WAIT_ARG.byteOffset(groupElement("ts"));
+    static final long WAIT_ARG_TV_SEC = WAIT_ARG.byteOffset(groupElement("tv_sec"));
+    static final long WAIT_ARG_TV_NSEC = WAIT_ARG.byteOffset(groupElement("tv_nsec"));
+
     /** struct io_uring_probe header; followed by {@code ops_len} struct io_uring_probe_op of 8 bytes. */
     static final StructLayout PROBE_HEADER = MemoryLayout.structLayout(
             JAVA_BYTE.withName("last_op"), JAVA_BYTE.withName("ops_len"), JAVA_SHORT.withName("resv"),
