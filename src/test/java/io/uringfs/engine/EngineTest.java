@@ -366,6 +366,35 @@ class EngineTest {
     }
 
     @Test
+    void aLoneOpWaitsBrieflyInTheKernelThenParksAndAnOpBesideOthersParksAtOnce() throws Exception {
+        try (Engine e = start(32); Pipe first = Pipe.open(); Pipe second = Pipe.open(); Arena a = Arena.ofShared()) {
+            MemorySegment buf1 = a.allocate(8), buf2 = a.allocate(8);
+            AtomicInteger r1 = new AtomicInteger(-1), r2 = new AtomicInteger(-1);
+            Thread t1 = Thread.ofVirtual().start(() ->
+                    r1.set(e.submitAndAwait(e.acquire().prepRead(first.readFd(), buf1.address(), 8, -1))));
+            while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
+            assertEquals(1, e.stats().briefWaits(), "the only op in flight waits in the kernel first: " + e.stats());
+            Thread t2 = Thread.ofVirtual().start(() ->
+                    r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf2.address(), 8, -1))));
+            while (e.stats().parkedWaits() < 2) Thread.onSpinWait();
+            assertEquals(1, e.stats().briefWaits(), "with another op in flight the submitter parks at once: " + e.stats());
+            try (Arena w = Arena.ofConfined()) {
+                MemorySegment b = w.allocate(1);
+                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 7);
+                assertEquals(1, Syscalls.write(first.writeFd(), b, 1));
+                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 9);
+                assertEquals(1, Syscalls.write(second.writeFd(), b, 1));
+            }
+            t1.join(10_000);
+            t2.join(10_000);
+            assertEquals(1, r1.get());
+            assertEquals(1, r2.get());
+            assertEquals(7, buf1.get(ValueLayout.JAVA_BYTE, 0));
+            assertEquals(9, buf2.get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    @Test
     void pageCacheHitsAreReapedBySubmitterWithoutParking() throws Exception {
         try (Engine e = start(32); Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(4096, 8);
