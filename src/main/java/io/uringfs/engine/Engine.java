@@ -549,6 +549,9 @@ public final class Engine implements AutoCloseable {
         boolean cancel = op.isCancel;
         op.state = Op.DONE;
         stats.completed.increment();
+        // Count the op out before waking anyone: a woken waiter that reads inFlight() must not see
+        // its own finished op still counted.
+        boolean drained = inFlight.decrementAndGet() == 0;
         if (waiter != null) {
             LockSupport.unpark(waiter);
         } else if (executor != null) {
@@ -560,7 +563,7 @@ public final class Engine implements AutoCloseable {
         } else if (cancel) {
             release(op);
         }
-        if (inFlight.decrementAndGet() == 0 && closed) {
+        if (drained && closed) {
             Thread c = closer;
             if (c != null) LockSupport.unpark(c);
         }
