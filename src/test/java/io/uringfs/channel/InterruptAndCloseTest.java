@@ -41,10 +41,16 @@ class InterruptAndCloseTest {
             }
             status.set(Thread.currentThread().isInterrupted());
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.sleep(5);
+        awaitWaiting(t);
         Thread.sleep(50);
         return t;
+    }
+
+    /** Waits until t blocks (a loaded machine can take far longer than a fixed sleep to get it there). */
+    private static void awaitWaiting(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(Thread.State.WAITING, t.getState(), "thread never blocked");
     }
 
     @Test
@@ -63,7 +69,7 @@ class InterruptAndCloseTest {
                 }
                 sb.set(Thread.currentThread().isInterrupted());
             });
-            Thread.sleep(20);
+            awaitWaiting(tb);
             ta.interrupt();
             ta.join(5000);
             tb.join(5000);
