@@ -2,7 +2,6 @@ package io.uringfs.fs;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.FileSystemNotFoundException;
 import java.util.Arrays;
 
 /**
@@ -71,8 +70,8 @@ final class UringUris {
     /**
      * The path a {@code uring:} URI denotes, with UnixUriUtils.fromUri's checks and messages.
      *
-     * @throws IllegalArgumentException if the URI is not a {@code uring:} path URI
-     * @throws FileSystemNotFoundException if it names a file system that does not exist
+     * @throws IllegalArgumentException if the URI is not a {@code uring:} path URI, or has an
+     *         authority that names no open file system
      */
     static UringPath fromUri(UringFileSystemProvider provider, URI uri) {
         if (!uri.isAbsolute()) throw new IllegalArgumentException("URI is not absolute");
@@ -92,7 +91,9 @@ final class UringUris {
             return fromFileStyleUri(provider.defaultFileSystem(), uri);
         }
         UringFileSystem fs = name == null ? provider.defaultFileSystem() : provider.namedFileSystem(name);
-        if (fs == null) throw new FileSystemNotFoundException(uri.toString());
+        // An authority is only meaningful as the name of an open file system; anything else is
+        // rejected exactly as the default provider rejects an authority.
+        if (fs == null) throw new IllegalArgumentException("URI has an authority component");
         String p = uri.getRawPath();
         int len = p.length();
         if (len == 0) throw new IllegalArgumentException("URI path component is empty");
