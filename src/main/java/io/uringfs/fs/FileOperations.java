@@ -195,7 +195,10 @@ final class FileOperations {
         UringPath file1 = UringPath.toUringPath(obj1);
         if (file1.equals(obj2)) return true;
         if (obj2 == null) throw new NullPointerException();
-        if (!(obj2 instanceof UringPath file2)) return false;
+        // another provider's path, the other uringfs provider's included, is never the same file (as in the JDK)
+        if (!(obj2 instanceof UringPath file2) || file2.getFileSystem().provider() != file1.getFileSystem().provider()) {
+            return false;
+        }
         UringFileAttributes attrs1, attrs2;
         try {
             attrs1 = UringFileAttributes.get(file1, true);

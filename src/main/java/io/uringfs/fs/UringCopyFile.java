@@ -130,11 +130,20 @@ final class UringCopyFile {
         return p.getFileSystem().io();
     }
 
+    /**
+     * Whether {@code target} belongs to {@code source}'s provider. A target of any other provider,
+     * the other uringfs provider's included ({@code file:} front end vs {@code uring:}), is copied
+     * as {@code Files.copy} copies between two providers.
+     */
+    private static boolean sameProvider(UringPath source, Path target) {
+        return target instanceof UringPath t && t.getFileSystem().provider() == source.getFileSystem().provider();
+    }
+
     // ---- copy ----
 
     static void copy(Path source, Path target, CopyOption... options) throws IOException {
         UringPath src = UringPath.toUringPath(source);
-        if (target != null && !(target instanceof UringPath)) {
+        if (target != null && !sameProvider(src, target)) {
             copyToForeignTarget(source, target, options);
             return;
         }
@@ -420,7 +429,7 @@ final class UringCopyFile {
 
     static void move(Path source, Path target, CopyOption... options) throws IOException {
         UringPath src = UringPath.toUringPath(source);
-        if (target != null && !(target instanceof UringPath)) {
+        if (target != null && !sameProvider(src, target)) {
             moveToForeignTarget(source, target, options);
             return;
         }

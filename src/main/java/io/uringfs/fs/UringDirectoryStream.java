@@ -202,6 +202,11 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
         return s;
     }
 
+    /** {@code path} as a path of this stream's provider (see {@link UringFileSystemProvider#own}). */
+    private UringPath own(Path path) {
+        return dir.getFileSystem().provider().own(path);
+    }
+
     private static boolean followLinks(LinkOption... options) {
         boolean follow = true;
         for (LinkOption o : options) {
@@ -214,7 +219,7 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
 
     @Override
     public SecureDirectoryStream<Path> newDirectoryStream(Path path, LinkOption... options) throws IOException {
-        UringPath file = UringPath.toUringPath(path);
+        UringPath file = own(path);
         UringPath child = dir.resolve(file);
         int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (followLinks(options) ? 0 : O_NOFOLLOW);
         return withDescriptor(arena -> {
@@ -240,19 +245,19 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
     @Override
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
-        UringPath file = UringPath.toUringPath(path);
+        UringPath file = own(path);
         return withDescriptor(arena ->
                 ChannelFactory.newFileChannel(io(), dfd, file.bytes(), file.pathForMessage(), options, attrs));
     }
 
     @Override
     public void deleteFile(Path path) throws IOException {
-        delete(UringPath.toUringPath(path), 0);
+        delete(own(path), 0);
     }
 
     @Override
     public void deleteDirectory(Path path) throws IOException {
-        delete(UringPath.toUringPath(path), AT_REMOVEDIR);
+        delete(own(path), AT_REMOVEDIR);
     }
 
     private void delete(UringPath file, int flags) throws IOException {
@@ -271,10 +276,12 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
 
     @Override
     public void move(Path srcpath, SecureDirectoryStream<Path> targetdir, Path targetpath) throws IOException {
-        UringPath from = UringPath.toUringPath(srcpath);
-        UringPath to = UringPath.toUringPath(targetpath);
+        UringPath from = own(srcpath);
+        UringPath to = own(targetpath);
         if (targetdir == null) throw new NullPointerException();
-        if (!(targetdir instanceof UringDirectoryStream that)) throw new ProviderMismatchException();
+        if (!(targetdir instanceof UringDirectoryStream that) || that.dir.getFileSystem().provider() != dir.getFileSystem().provider()) {
+            throw new ProviderMismatchException();
+        }
         withDescriptor(arena -> that.withDescriptor(arena2 -> {
             int r = io().renameat(dfd, relativeCString(from, arena), that.dfd, relativeCString(to, arena), 0);
             if (r == -EXDEV) {
@@ -292,7 +299,7 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
 
     @Override
     public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
-        UringPath file = UringPath.toUringPath(path);
+        UringPath file = own(path);
         return SecureDirectoryViews.of(this, file, type, followLinks(options));
     }
 }

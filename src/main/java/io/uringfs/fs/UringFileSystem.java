@@ -250,7 +250,7 @@ public final class UringFileSystem extends FileSystem {
 
     @Override
     public WatchService newWatchService() throws IOException {
-        return register(new UringWatchService());
+        return register(new UringWatchService(provider));
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.ProviderMismatchException;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileAttributeView;
@@ -155,6 +156,18 @@ public class UringFileSystemProvider extends FileSystemProvider {
 
     // ---- operations ----
 
+    /**
+     * {@code path} as a path of this provider. Any other provider's path is a
+     * {@link ProviderMismatchException}, as with the JDK's providers, and that includes the paths
+     * of the other uringfs provider: the {@code file:} front end ({@link UringDefaultFileSystemProvider})
+     * and {@code uring:} are two providers over the same classes, whose paths must not mix silently.
+     */
+    UringPath own(Path path) {
+        UringPath p = UringPath.toUringPath(path);
+        if (p.getFileSystem().provider() != this) throw new ProviderMismatchException();
+        return p;
+    }
+
     @Override
     public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
@@ -164,7 +177,7 @@ public class UringFileSystemProvider extends FileSystemProvider {
     @Override
     public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
             throws IOException {
-        UringPath p = UringPath.toUringPath(path);
+        UringPath p = own(path);
         return p.getFileSystem().register(ChannelFactory.newFileChannel(p.getFileSystem().io(), p.bytesForSyscall(),
                 p.pathForMessage(), options, attrs));
     }
@@ -172,7 +185,7 @@ public class UringFileSystemProvider extends FileSystemProvider {
     /** Over an uninterruptible uring channel, with the JDK's option rules (see {@link ChannelFactory}). */
     @Override
     public InputStream newInputStream(Path path, OpenOption... options) throws IOException {
-        UringPath p = UringPath.toUringPath(path);
+        UringPath p = own(path);
         return p.getFileSystem().register(
                 ChannelFactory.newInputStream(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(), options));
     }
@@ -180,7 +193,7 @@ public class UringFileSystemProvider extends FileSystemProvider {
     /** Over an uninterruptible uring channel, with the JDK's option rules (see {@link ChannelFactory}). */
     @Override
     public OutputStream newOutputStream(Path path, OpenOption... options) throws IOException {
-        UringPath p = UringPath.toUringPath(path);
+        UringPath p = own(path);
         return p.getFileSystem().register(
                 ChannelFactory.newOutputStream(p.getFileSystem().io(), p.bytesForSyscall(), p.pathForMessage(), options));
     }
@@ -188,7 +201,7 @@ public class UringFileSystemProvider extends FileSystemProvider {
     @Override
     public AsynchronousFileChannel newAsynchronousFileChannel(Path path, Set<? extends OpenOption> options,
             ExecutorService executor, FileAttribute<?>... attrs) throws IOException {
-        UringPath p = UringPath.toUringPath(path);
+        UringPath p = own(path);
         return p.getFileSystem().register(ChannelFactory.newAsynchronousFileChannel(p.getFileSystem().io(),
                 p.bytesForSyscall(), p.pathForMessage(), options, executor, attrs));
     }
@@ -196,99 +209,99 @@ public class UringFileSystemProvider extends FileSystemProvider {
     @Override
     public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter)
             throws IOException {
-        return UringDirectoryStream.open(UringPath.toUringPath(dir), filter);
+        return UringDirectoryStream.open(own(dir), filter);
     }
 
     @Override
     public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
-        FileOperations.createDirectory(dir, TempFilePermissions.forDirectory(attrs));
+        FileOperations.createDirectory(own(dir), TempFilePermissions.forDirectory(attrs));
     }
 
     @Override
     public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
-        FileOperations.createSymbolicLink(link, target, attrs);
+        FileOperations.createSymbolicLink(own(link), own(target), attrs);
     }
 
     @Override
     public void createLink(Path link, Path existing) throws IOException {
-        FileOperations.createLink(link, existing);
+        FileOperations.createLink(own(link), own(existing));
     }
 
     @Override
     public void delete(Path path) throws IOException {
-        FileOperations.delete(path, true);
+        FileOperations.delete(own(path), true);
     }
 
     @Override
     public boolean deleteIfExists(Path path) throws IOException {
-        return FileOperations.delete(path, false);
+        return FileOperations.delete(own(path), false);
     }
 
     @Override
     public Path readSymbolicLink(Path link) throws IOException {
-        return FileOperations.readSymbolicLink(link);
+        return FileOperations.readSymbolicLink(own(link));
     }
 
     @Override
     public void copy(Path source, Path target, CopyOption... options) throws IOException {
-        UringCopyFile.copy(source, target, options);
+        UringCopyFile.copy(own(source), target, options);
     }
 
     @Override
     public void move(Path source, Path target, CopyOption... options) throws IOException {
-        UringCopyFile.move(source, target, options);
+        UringCopyFile.move(own(source), target, options);
     }
 
     @Override
     public boolean isSameFile(Path path, Path path2) throws IOException {
-        return FileOperations.isSameFile(path, path2);
+        return FileOperations.isSameFile(own(path), path2);
     }
 
     @Override
     public boolean isHidden(Path path) throws IOException {
-        return FileOperations.isHidden(path);
+        return FileOperations.isHidden(own(path));
     }
 
     @Override
     public FileStore getFileStore(Path path) throws IOException {
-        return UringFileStore.of(UringPath.toUringPath(path));
+        return UringFileStore.of(own(path));
     }
 
     @Override
     public void checkAccess(Path path, AccessMode... modes) throws IOException {
-        FileOperations.checkAccess(path, modes);
+        FileOperations.checkAccess(own(path), modes);
     }
 
     @Override
     public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
-        return UringFileAttributeViews.getFileAttributeView(path, type, options);
+        return UringFileAttributeViews.getFileAttributeView(own(path), type, options);
     }
 
     @Override
     public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
             throws IOException {
-        return UringFileAttributeViews.readAttributes(path, type, options);
+        return UringFileAttributeViews.readAttributes(own(path), type, options);
     }
 
     @Override
     public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
             throws IOException {
-        return UringFileAttributeViews.readAttributes(path, attributes, options);
+        return UringFileAttributeViews.readAttributes(own(path), attributes, options);
     }
 
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
-        UringFileAttributeViews.setAttribute(path, attribute, value, options);
+        UringFileAttributeViews.setAttribute(own(path), attribute, value, options);
     }
 
     @Override
     public <A extends BasicFileAttributes> A readAttributesIfExists(Path path, Class<A> type, LinkOption... options)
             throws IOException {
-        return FileOperations.readAttributesIfExists(path, type, options);
+        return FileOperations.readAttributesIfExists(own(path), type, options);
     }
 
     @Override
     public boolean exists(Path path, LinkOption... options) {
-        return FileOperations.exists(path, options);
+        return FileOperations.exists(own(path), options);
     }
 }

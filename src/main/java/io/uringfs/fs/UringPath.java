@@ -94,11 +94,30 @@ public final class UringPath implements Path {
 
     // ---- services for the rest of the file system ----
 
-    /** Checks that {@code p} is a path of this provider. */
+    /**
+     * Checks that {@code p} is a uringfs path. Of which provider is not checked here: the provider's
+     * entry points check that ({@link UringFileSystemProvider#own}), and the path algebra checks
+     * the other path with {@link #ofSameProvider}.
+     */
     public static UringPath toUringPath(Path p) {
         if (p == null) throw new NullPointerException();
         if (!(p instanceof UringPath up)) throw new ProviderMismatchException();
         return up;
+    }
+
+    /**
+     * {@code other} as a path of this path's provider: a path of any other provider is a
+     * {@link ProviderMismatchException}, and so is one of the other uringfs provider (the
+     * {@code file:} front end and {@code uring:} share these classes but are two providers).
+     * A path of another file system of this provider is taken as this file system's path with the
+     * same bytes (the JDK's zip provider also lets two file systems' paths mix), so that the
+     * algebra's results are always paths of this file system.
+     */
+    private UringPath ofSameProvider(Path other) {
+        UringPath o = toUringPath(other);
+        if (o.fs == fs) return o;
+        if (o.fs.provider() != fs.provider()) throw new ProviderMismatchException();
+        return new UringPath(fs, o.path);
     }
 
     /** The raw path bytes (not a copy: callers must not modify them). */
@@ -249,7 +268,7 @@ public final class UringPath implements Path {
 
     @Override
     public UringPath resolve(Path other) {
-        UringPath o = toUringPath(other);
+        UringPath o = ofSameProvider(other);
         if (o.isAbsolute()) return o;
         byte[] r = resolve(path, o.path);
         return r == path ? this : new UringPath(fs, r);
@@ -327,7 +346,7 @@ public final class UringPath implements Path {
 
     @Override
     public UringPath relativize(Path other) {
-        UringPath child = toUringPath(other);
+        UringPath child = ofSameProvider(other);
         if (child.equals(this)) return emptyPath();
         if (isAbsolute() != child.isAbsolute()) {
             throw new IllegalArgumentException("'other' is different type of Path");
@@ -366,9 +385,13 @@ public final class UringPath implements Path {
         return new UringPath(fs, out);
     }
 
+    /**
+     * False for a path of another file system, as {@link #equals} is (and as UnixPath answers
+     * for another provider's path), so that {@code p.startsWith(p)} and {@code p.equals(p)} agree.
+     */
     @Override
     public boolean startsWith(Path other) {
-        if (!(Objects.requireNonNull(other) instanceof UringPath that)) return false;
+        if (!(Objects.requireNonNull(other) instanceof UringPath that) || that.fs != fs) return false;
         if (that.path.length > path.length) return false;
         int[] mine = offsets();
         int[] theirs = that.offsets();
@@ -383,9 +406,10 @@ public final class UringPath implements Path {
         return that.path.length == path.length || path[that.path.length] == '/';
     }
 
+    /** False for a path of another file system, as {@link #startsWith}. */
     @Override
     public boolean endsWith(Path other) {
-        if (!(Objects.requireNonNull(other) instanceof UringPath that)) return false;
+        if (!(Objects.requireNonNull(other) instanceof UringPath that) || that.fs != fs) return false;
         int thisLen = path.length;
         int thatLen = that.path.length;
         if (thatLen > thisLen) return false;
@@ -405,9 +429,19 @@ public final class UringPath implements Path {
         return Arrays.equals(path, thisPos, thisLen, that.path, theirs[0], thatLen);
     }
 
+    /**
+     * Compares the bytes, as UnixPath. A path of another provider is a {@link ClassCastException}
+     * ({@link Path#compareTo}'s contract), the other uringfs provider's included; two file systems of
+     * one provider compare by their paths' bytes.
+     */
     @Override
     public int compareTo(Path other) {
-        return Arrays.compareUnsigned(path, ((UringPath) other).path);
+        UringPath that = (UringPath) other;
+        if (that.fs != fs && that.fs.provider() != fs.provider()) {
+            throw new ClassCastException("a path of " + that.fs.provider().getScheme() + ": cannot be compared to one of "
+                    + fs.provider().getScheme() + ":");
+        }
+        return Arrays.compareUnsigned(path, that.path);
     }
 
     /** Equal when of the same file system and with the same bytes (paths of two file systems never are). */

@@ -45,6 +45,8 @@ final class UringWatchService implements WatchService {
     private static final int BUFFER_SIZE = 8192;
     private static final long EVENT_HEADER = 16;
 
+    /** The provider whose paths may register here (not the other uringfs provider's: see {@link UringFileSystemProvider#own}). */
+    private final UringFileSystemProvider provider;
     private final int ifd;
     private final int wakeFd;
     private final Arena arena = Arena.ofShared();
@@ -58,7 +60,8 @@ final class UringWatchService implements WatchService {
     private final Thread poller;
     private volatile boolean closed;
 
-    UringWatchService() throws IOException {
+    UringWatchService(UringFileSystemProvider provider) throws IOException {
+        this.provider = provider;
         int fd = Syscalls.inotifyInit1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd < 0) {
             throw new IOException(fd == -Errno.EMFILE ? "User limit of inotify instances reached or too many open files"
@@ -85,7 +88,9 @@ final class UringWatchService implements WatchService {
     static WatchKey register(UringPath dir, WatchService watcher, WatchEvent.Kind<?>[] events,
                              WatchEvent.Modifier... modifiers) throws IOException {
         if (watcher == null) throw new NullPointerException();
-        if (!(watcher instanceof UringWatchService service)) throw new ProviderMismatchException();
+        if (!(watcher instanceof UringWatchService service) || service.provider != dir.getFileSystem().provider()) {
+            throw new ProviderMismatchException();
+        }
         return service.register(dir, events, modifiers);
     }
 
