@@ -129,10 +129,9 @@ public final class Engine implements AutoCloseable {
     /** Every opcode uringfs may submit: the restriction list registered with the kernel. */
     static final byte[] USED = {
             IoUring.OP_NOP, IoUring.OP_READV, IoUring.OP_WRITEV, IoUring.OP_FSYNC, IoUring.OP_ASYNC_CANCEL,
-            IoUring.OP_FALLOCATE, IoUring.OP_OPENAT, IoUring.OP_CLOSE, IoUring.OP_STATX, IoUring.OP_READ,
-            IoUring.OP_WRITE, IoUring.OP_FADVISE, IoUring.OP_SPLICE, IoUring.OP_RENAMEAT, IoUring.OP_UNLINKAT,
-            IoUring.OP_MKDIRAT, IoUring.OP_SYMLINKAT, IoUring.OP_LINKAT, IoUring.OP_FSETXATTR,
-            IoUring.OP_FGETXATTR, IoUring.OP_GETXATTR, IoUring.OP_FTRUNCATE};
+            IoUring.OP_OPENAT, IoUring.OP_CLOSE, IoUring.OP_STATX, IoUring.OP_READ, IoUring.OP_WRITE,
+            IoUring.OP_SPLICE, IoUring.OP_RENAMEAT, IoUring.OP_UNLINKAT, IoUring.OP_MKDIRAT, IoUring.OP_SYMLINKAT,
+            IoUring.OP_LINKAT, IoUring.OP_FSETXATTR, IoUring.OP_FGETXATTR, IoUring.OP_FTRUNCATE};
 
     /**
      * Creates an engine, or explains why io_uring cannot be used here.
@@ -464,7 +463,6 @@ public final class Engine implements AutoCloseable {
             ring.prep(sqe, op.opcode, op.fd, op.addr, len, op.off, op.opFlags, op.userData());
             if (op.sqeFlags != 0) ring.prepFlags(sqe, op.sqeFlags);
             if (op.spliceFdIn != 0) ring.prepSpliceFdIn(sqe, op.spliceFdIn);
-            if (op.addr3 != 0) ring.prepAddr3(sqe, op.addr3);
             Op next = op.nextPending;
             op.nextPending = null;
             op = next;

@@ -31,9 +31,9 @@ import static io.uringfs.ring.LinuxAbi.*;
  * calls (see {@link #plainCallOnPlatformThread}).
  *
  * <p>Which operations have an io_uring opcode: read, write, readv, writev, fsync/fdatasync,
- * openat, close, statx, mkdirat, unlinkat, renameat, symlinkat, linkat, fallocate, ftruncate,
- * fadvise, getxattr/fgetxattr/fsetxattr, splice (used by the channels' transfers on virtual
- * threads). Plain system calls only: getdents64, readlinkat,
+ * openat, close, statx, mkdirat, unlinkat, renameat, symlinkat, linkat, ftruncate,
+ * fgetxattr/fsetxattr, splice (used by the channels' transfers on virtual threads). Plain system
+ * calls only: getdents64, readlinkat,
  * fchmodat/fchmod, fchownat/fchown, utimensat/futimens, faccessat, mknodat, copy_file_range, statfs,
  * listxattr/removexattr, fcntl locks, inotify.
  *
@@ -214,17 +214,6 @@ public final class Io {
         return ring(IoUring.OP_FTRUNCATE) ? run(engine.acquire().prepFtruncate(fd, length)) : Syscalls.ftruncate(fd, length);
     }
 
-    public int fallocate(int fd, int mode, long offset, long length) {
-        return ring(IoUring.OP_FALLOCATE) ? run(engine.acquire().prepFallocate(fd, mode, offset, length))
-                                          : Syscalls.fallocate(fd, mode, offset, length);
-    }
-
-    public int fadvise(int fd, long offset, long length, int advice) {
-        return ring(IoUring.OP_FADVISE) && length <= Integer.MAX_VALUE
-                ? run(engine.acquire().prepFadvise(fd, offset, (int) length, advice))
-                : Syscalls.fadvise(fd, offset, length, advice);
-    }
-
     // ---- descriptors and metadata ----
 
     /**
@@ -325,11 +314,6 @@ public final class Io {
     public int linkat(int olddirfd, MemorySegment oldpath, int newdirfd, MemorySegment newpath, int flags) {
         return ring(IoUring.OP_LINKAT) ? run(engine.acquire().prepLinkat(olddirfd, oldpath, newdirfd, newpath, flags))
                                        : Syscalls.linkat(olddirfd, oldpath, newdirfd, newpath, flags);
-    }
-
-    public long getxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) {
-        return ring(IoUring.OP_GETXATTR) ? run(engine.acquire().prepGetxattr(path, name, value, (int) size))
-                                         : Syscalls.getxattr(path, name, value, size);
     }
 
     public long fgetxattr(int fd, MemorySegment name, MemorySegment value, long size) {

@@ -35,7 +35,6 @@ public final class Op implements Runnable {
     long off;
     int opFlags;
     int spliceFdIn;
-    long addr3;
 
     // submission
     Op nextPending;
@@ -85,7 +84,6 @@ public final class Op implements Runnable {
         this.off = off;
         this.opFlags = opFlags;
         this.spliceFdIn = 0;
-        this.addr3 = 0;
         return this;
     }
 
@@ -146,23 +144,8 @@ public final class Op implements Runnable {
         return prep(IoUring.OP_LINKAT, olddirfd, oldpath.address(), newdirfd, newpath.address(), flags);
     }
 
-    public Op prepFallocate(int fd, int mode, long offset, long length) {
-        // io_uring passes the length in sqe->addr and the mode in sqe->len.
-        return prep(IoUring.OP_FALLOCATE, fd, length, mode, offset, 0);
-    }
-
     public Op prepFtruncate(int fd, long length) {
         return prep(IoUring.OP_FTRUNCATE, fd, 0, 0, length, 0);
-    }
-
-    public Op prepFadvise(int fd, long offset, int length, int advice) {
-        return prep(IoUring.OP_FADVISE, fd, 0, length, offset, advice);
-    }
-
-    public Op prepGetxattr(MemorySegment path, MemorySegment name, MemorySegment value, int size) {
-        prep(IoUring.OP_GETXATTR, 0, name.address(), size, value.address(), 0);
-        this.addr3 = path.address();
-        return this;
     }
 
     public Op prepFgetxattr(int fd, MemorySegment name, MemorySegment value, int size) {

@@ -13,14 +13,11 @@ public final class IoUring {
     public static final byte OP_WRITEV = 2;
     public static final byte OP_FSYNC = 3;
     public static final byte OP_ASYNC_CANCEL = 14;
-    public static final byte OP_FALLOCATE = 17;
     public static final byte OP_OPENAT = 18;
     public static final byte OP_CLOSE = 19;
     public static final byte OP_STATX = 21;
     public static final byte OP_READ = 22;
     public static final byte OP_WRITE = 23;
-    public static final byte OP_FADVISE = 24;
-    public static final byte OP_OPENAT2 = 28;
     public static final byte OP_SPLICE = 30;
     public static final byte OP_RENAMEAT = 35;
     public static final byte OP_UNLINKAT = 36;
@@ -28,22 +25,19 @@ public final class IoUring {
     public static final byte OP_SYMLINKAT = 38;
     public static final byte OP_LINKAT = 39;
     public static final byte OP_FSETXATTR = 41;
-    public static final byte OP_SETXATTR = 42;
     public static final byte OP_FGETXATTR = 43;
-    public static final byte OP_GETXATTR = 44;
     public static final byte OP_FTRUNCATE = 55;
 
     /** Names for diagnostics (JFR events, probe reports), indexed by opcode. */
     public static String opName(int op) {
         return switch (op) {
             case OP_NOP -> "NOP"; case OP_READV -> "READV"; case OP_WRITEV -> "WRITEV"; case OP_FSYNC -> "FSYNC";
-            case OP_ASYNC_CANCEL -> "ASYNC_CANCEL"; case OP_FALLOCATE -> "FALLOCATE"; case OP_OPENAT -> "OPENAT";
+            case OP_ASYNC_CANCEL -> "ASYNC_CANCEL"; case OP_OPENAT -> "OPENAT";
             case OP_CLOSE -> "CLOSE"; case OP_STATX -> "STATX"; case OP_READ -> "READ"; case OP_WRITE -> "WRITE";
-            case OP_FADVISE -> "FADVISE"; case OP_OPENAT2 -> "OPENAT2"; case OP_SPLICE -> "SPLICE";
+            case OP_SPLICE -> "SPLICE";
             case OP_RENAMEAT -> "RENAMEAT"; case OP_UNLINKAT -> "UNLINKAT"; case OP_MKDIRAT -> "MKDIRAT";
             case OP_SYMLINKAT -> "SYMLINKAT"; case OP_LINKAT -> "LINKAT"; case OP_FSETXATTR -> "FSETXATTR";
-            case OP_SETXATTR -> "SETXATTR"; case OP_FGETXATTR -> "FGETXATTR"; case OP_GETXATTR -> "GETXATTR";
-            case OP_FTRUNCATE -> "FTRUNCATE";
+            case OP_FGETXATTR -> "FGETXATTR"; case OP_FTRUNCATE -> "FTRUNCATE";
             default -> "OP_" + op;
         };
     }

@@ -294,8 +294,4 @@ public final class Ring implements AutoCloseable {
     public void prepSpliceFdIn(long sqe, int fdIn) {
         sqes.set(ValueLayout.JAVA_INT, sqe + SQE_SPLICE_FD_IN, fdIn);
     }
-
-    public void prepAddr3(long sqe, long addr3) {
-        sqes.set(ValueLayout.JAVA_LONG, sqe + SQE_ADDR3, addr3);
-    }
 }

@@ -54,7 +54,6 @@ final class RingLayouts {
     static final long SQE_OP_FLAGS = SQE.byteOffset(groupElement("op_flags"));
     static final long SQE_USER_DATA = SQE.byteOffset(groupElement("user_data"));
     static final long SQE_SPLICE_FD_IN = SQE.byteOffset(groupElement("splice_fd_in"));
-    static final long SQE_ADDR3 = SQE.byteOffset(groupElement("addr3"));
 
     static final StructLayout CQE = MemoryLayout.structLayout(
             JAVA_LONG.withName("user_data"), JAVA_INT.withName("res"), JAVA_INT.withName("flags"));

@@ -125,7 +125,6 @@ public final class Syscalls {
     private static final MethodHandle FSYNC = intCall("fsync", JAVA_INT);
     private static final MethodHandle FDATASYNC = intCall("fdatasync", JAVA_INT);
     private static final MethodHandle FTRUNCATE = intCall("ftruncate64", JAVA_INT, JAVA_LONG);
-    private static final MethodHandle FALLOCATE = intCall("fallocate64", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle POSIX_FADVISE = handle("posix_fadvise64",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final MethodHandle LSEEK = longCall("lseek64", JAVA_INT, JAVA_LONG, JAVA_INT);
@@ -147,7 +146,6 @@ public final class Syscalls {
     private static final MethodHandle GETDENTS64 = longCall("getdents64", JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle FSTATFS = intCall("fstatfs64", JAVA_INT, ADDRESS);
     private static final MethodHandle STATFS = intCall("statfs64", ADDRESS, ADDRESS);
-    private static final MethodHandle GETXATTR = longCall("getxattr", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
     private static final MethodHandle FGETXATTR = longCall("fgetxattr", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG);
     private static final MethodHandle FSETXATTR = intCall("fsetxattr", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle FLISTXATTR = longCall("flistxattr", JAVA_INT, ADDRESS, JAVA_LONG);
@@ -339,12 +337,6 @@ public final class Syscalls {
         try { return ret((int) FTRUNCATE.invokeExact(c, fd, length), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
-    public static int fallocate(int fd, int mode, long offset, long len) {
-        int cell = takeCell();
-        MemorySegment c = CAPTURES[cell];
-        try { return ret((int) FALLOCATE.invokeExact(c, fd, mode, offset, len), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
-    }
-
     /** posix_fadvise returns the error number directly (not via errno); this returns it negated. */
     public static int fadvise(int fd, long offset, long len, int advice) {
         int cell = takeCell();
@@ -473,12 +465,6 @@ public final class Syscalls {
         int cell = takeCell();
         MemorySegment c = CAPTURES[cell];
         try { return ret((int) STATFS.invokeExact(c, path, buf), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
-    }
-
-    public static long getxattr(MemorySegment path, MemorySegment name, MemorySegment value, long size) {
-        int cell = takeCell();
-        MemorySegment c = CAPTURES[cell];
-        try { return ret((long) GETXATTR.invokeExact(c, path, name, value, size), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static long fgetxattr(int fd, MemorySegment name, MemorySegment value, long size) {

@@ -95,7 +95,6 @@ class RestrictedRingTest {
             // tryNowait=false: the write and read must go through the ring, not preadv2/pwritev2.
             assertEquals(data.length, io.write(fd, buf.address(), data.length, 0, false, false));
             assertEquals(0, io.fsync(fd, true));
-            assertEquals(0, io.fallocate(fd, 0, 0, 4096));
             assertEquals(0, io.ftruncate(fd, data.length));
             MemorySegment back = arena.allocate(data.length);
             assertEquals(data.length, io.read(fd, back.address(), data.length, 0, false, false));
