@@ -22,8 +22,27 @@ enum Target {
      * configuration alone offers only basic): checks that a scenario is provider-agnostic.
      */
     JIMFS,
-    /** The provider under test, on {@code uring://<real dir>}. */
-    URING;
+    /**
+     * The provider under test, on {@code uring://<real dir>}, called from a platform thread (plain
+     * system calls for reads, writes, opens, stats and fsync).
+     */
+    URING,
+    /**
+     * The same, with the scenario run on a virtual thread: the thread for which uringfs submits to
+     * the ring (after a non-blocking first try for reads, writes, opens and stats), so the ring's
+     * results and errors are compared with the default provider too.
+     */
+    URING_VT;
+
+    /** Whether scenarios of this column run on a virtual thread. */
+    boolean virtual() {
+        return this == URING_VT;
+    }
+
+    /** The column's name in test names and the outcome table. */
+    String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
 
     /** A fresh root for one run; {@link Root#close()} removes it. */
     Root newRoot(Path base) throws IOException {
@@ -32,7 +51,7 @@ enum Target {
                 Path dir = Files.createTempDirectory(base, "d");
                 yield new Root(dir, dir, null);
             }
-            case URING -> {
+            case URING, URING_VT -> {
                 Path dir = Files.createTempDirectory(base, "u");
                 yield new Root(Path.of(URI.create("uring://" + dir)), dir, null);
             }
