@@ -18,8 +18,9 @@ enum Target {
     /** The JDK's default provider: the reference. */
     DEFAULT,
     /**
-     * jimfs with {@code Configuration.unix()} plus the owner, posix and unix views (the Unix
-     * configuration alone offers only basic): checks that a scenario is provider-agnostic.
+     * jimfs with {@code Configuration.unix()} plus every attribute view jimfs ships besides acl
+     * (owner, posix, unix, dos and user; the Unix configuration alone offers only basic): checks
+     * that a scenario is provider-agnostic.
      */
     JIMFS,
     /**
@@ -57,7 +58,7 @@ enum Target {
             }
             case JIMFS -> {
                 FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
-                        .setAttributeViews("basic", "owner", "posix", "unix").build());
+                        .setAttributeViews("basic", "owner", "posix", "unix", "dos", "user").build());
                 Path dir = Files.createDirectories(fs.getPath("/tmp/j"));
                 yield new Root(dir, dir, fs);
             }
