@@ -39,6 +39,15 @@ final class BufferIo {
         return (int) (FAILED - r);
     }
 
+    /**
+     * Whether a transfer that returned {@code r} is to be made again ({@link Io#again}: EINTR, or
+     * EAGAIN on these blocking descriptors); the channel repeats it only while it is open, as the
+     * JDK's {@code FileChannelImpl} loops on {@code IOStatus.INTERRUPTED}.
+     */
+    static boolean again(long r) {
+        return failed(r) && Io.again(-errno(r));
+    }
+
     private static long fail(long kernelResult) {
         return FAILED + kernelResult; // kernelResult is -errno
     }

@@ -149,11 +149,10 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
                 addr = rq.block.address();
                 if (!read) MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, rq.block.segment(), 0, rem);
             }
-            Op op = engine.acquire();
-            if (read) op.prepRead(fd, addr, rem, position);
-            else op.prepWrite(fd, addr, rem, position);
+            rq.addr = addr;
+            rq.len = rem;
             // the request holds buf, which keeps a direct buffer reachable until the CQE
-            engine.submitAsync(op, POOL, rq);
+            rq.submit(engine);
         } catch (RuntimeException | Error e) {
             if (rq.block != null) BufferPool.SHARED.release(rq.block);
             rq.recycle();
@@ -199,6 +198,9 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         private ByteBuffer buf;
         private int pos;
         private long position;
+        /** What the op transfers: the direct buffer's memory at its position, or the pooled block's. */
+        private long addr;
+        private int len;
         private BufferPool.Block block;
         private CompletableFuture<Integer> future;
         private CompletionHandler<Integer, Object> handler;
@@ -248,10 +250,23 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             }
         }
 
-        /** After the CQE, on the pool: settle the buffer, free memory, leave, report. */
+        /** Puts the op on the ring; {@link #completed} runs on {@link #POOL} after its CQE. */
+        void submit(Engine engine) {
+            Op op = engine.acquire();
+            if (read) op.prepRead(channel.fd, addr, len, position);
+            else op.prepWrite(channel.fd, addr, len, position);
+            engine.submitAsync(op, POOL, this);
+        }
+
+        /**
+         * After the CQE, on the pool: settle the buffer, free memory, leave, report. An op that
+         * reports EINTR or EAGAIN ({@link Io#again}) is submitted again while
+         * the channel is open, as the JDK's {@code SimpleAsynchronousFileChannelImpl} repeats EINTR.
+         */
         @Override
         public void completed(int res) {
             UringAsynchronousFileChannel ch = channel;
+            if (res < 0 && Io.again(res) && ch.isOpen() && resubmitted(ch)) return;
             int n = res;
             Throwable x = null;
             try {
@@ -285,6 +300,16 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             }
         }
 
+        /** Submits the op again; false if the engine is closed (the failure is then reported). */
+        private boolean resubmitted(UringAsynchronousFileChannel ch) {
+            try {
+                submit(ch.io.engine());
+                return true;
+            } catch (IllegalStateException e) {
+                return false;
+            }
+        }
+
         /** On the channel's executor: the fallback-mode system call, or a handler's delivery. */
         @Override
         public void run() {
@@ -296,7 +321,11 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             int n = 0;
             Throwable x = null;
             try {
-                long r = read ? BufferIo.read(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE) : BufferIo.write(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE);
+                long r;
+                do {
+                    r = read ? BufferIo.read(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE)
+                             : BufferIo.write(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE);
+                } while (BufferIo.again(r) && ch.isOpen());
                 if (BufferIo.failed(r)) {
                     x = !ch.isOpen() ? new AsynchronousCloseException() : Errno.toIOException(BufferIo.errno(r));
                 } else {
@@ -406,7 +435,9 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         begin();
         int r = -1;
         try {
-            r = io.fsync(fd, metaData);
+            do {
+                r = io.fsync(fd, metaData);
+            } while (r == -Errno.EINTR && isOpen()); // as the JDK's force
             if (r < 0 && isOpen()) throw Errno.toIOException(-r);
         } finally {
             end(r >= 0);

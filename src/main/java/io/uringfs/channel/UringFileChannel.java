@@ -45,7 +45,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * cancels the descriptor's ring ops ({@code IORING_OP_ASYNC_CANCEL} on the fd), waits until every
  * op has seen its CQE, and only then closes the descriptor, so its number is never reused under
  * an in-flight op. The ring waits themselves do not cancel on interrupt: cancellation comes only
- * from closing, which keeps "cancelled" and "channel closed" one and the same event.
+ * from closing, which keeps "cancelled" and "channel closed" one and the same event. A transfer,
+ * splice or {@code force} whose op reports {@code EINTR} (from the ring: interrupted before it
+ * moved a byte) or a transfer's {@code EAGAIN} is made again while the channel is open, as the
+ * JDK repeats {@code EINTR}; once closed, the failure is reported as the close.
  * Channels made for {@code Files.newInputStream}/{@code newOutputStream} are uninterruptible,
  * like the JDK's.
  *
@@ -199,7 +202,9 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             beginBlocking();
             if (!inFlight.enter()) return 0;
             try {
-                n = BufferIo.read(io, fd, dst, position, alignment, readPath());
+                do {
+                    n = BufferIo.read(io, fd, dst, position, alignment, readPath());
+                } while (BufferIo.again(n) && isOpen());
             } finally {
                 inFlight.exit();
             }
@@ -223,7 +228,9 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 beginBlocking();
                 if (!inFlight.enter()) return 0;
                 try {
-                    n = BufferIo.read(io, fd, dsts, offset, length, -1, alignment, readPath());
+                    do {
+                        n = BufferIo.read(io, fd, dsts, offset, length, -1, alignment, readPath());
+                    } while (BufferIo.again(n) && isOpen());
                 } finally {
                     inFlight.exit();
                 }
@@ -268,12 +275,17 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             beginBlocking();
             if (!inFlight.enter()) return 0;
             try {
-                n = BufferIo.write(io, fd, src, position, alignment, writePath());
+                do {
+                    n = BufferIo.write(io, fd, src, position, alignment, writePath());
+                } while (BufferIo.again(n) && isOpen());
                 // A ring write to a FIFO or device takes what fits now; write(2) on a blocking
                 // descriptor, as the JDK makes it, goes on until everything is written (or
                 // something fails after progress, which then counts as a short write).
                 while (n > 0 && src.hasRemaining() && !regular() && isOpen()) {
-                    long m = BufferIo.write(io, fd, src, position < 0 ? -1 : position + n, alignment, BufferIo.RING_ONLY);
+                    long m;
+                    do {
+                        m = BufferIo.write(io, fd, src, position < 0 ? -1 : position + n, alignment, BufferIo.RING_ONLY);
+                    } while (BufferIo.again(m) && isOpen());
                     if (m <= 0) break;
                     n += m;
                 }
@@ -300,9 +312,14 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 beginBlocking();
                 if (!inFlight.enter()) return 0;
                 try {
-                    n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, writePath());
+                    do {
+                        n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, writePath());
+                    } while (BufferIo.again(n) && isOpen());
                     while (n > 0 && !regular() && isOpen() && hasRemaining(srcs, offset, length)) { // as in writeAt
-                        long m = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, BufferIo.RING_ONLY);
+                        long m;
+                        do {
+                            m = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, BufferIo.RING_ONLY);
+                        } while (BufferIo.again(m) && isOpen());
                         if (m <= 0) break;
                         n += m;
                     }
@@ -442,7 +459,9 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             beginBlocking();
             if (!inFlight.enter()) return;
             try {
-                rv = io.fsync(fd, metaData);
+                do {
+                    rv = io.fsync(fd, metaData);
+                } while (rv == -Errno.EINTR && isOpen()); // as the JDK's force
             } finally {
                 inFlight.exit();
             }
@@ -687,11 +706,16 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                             return -1;
                         }
                         while (moved < count && in.isOpen() && out.isOpen()) {
-                            r = io.splice(in.fd, inOff + moved, pipe.writeFd, -1, (int) Math.min(count - moved, pipe.size));
+                            do {
+                                r = io.splice(in.fd, inOff + moved, pipe.writeFd, -1, (int) Math.min(count - moved, pipe.size));
+                            } while (r == -Errno.EINTR && in.isOpen() && out.isOpen());
                             if (r <= 0) break;
                             // drain exactly what went in, so the pipe is empty before the next pair
                             for (long left = r; left > 0; ) {
-                                long w = io.splice(pipe.readFd, -1, out.fd, outOff + moved, (int) left);
+                                long w;
+                                do {
+                                    w = io.splice(pipe.readFd, -1, out.fd, outOff + moved, (int) left);
+                                } while (w == -Errno.EINTR && in.isOpen() && out.isOpen());
                                 if (w <= 0) {
                                     r = w == 0 ? -Errno.EIO : w;
                                     break;

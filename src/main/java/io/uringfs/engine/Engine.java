@@ -246,6 +246,7 @@ public final class Engine implements AutoCloseable {
         op.callback = null;
         op.executor = null;
         op.state = Op.PREPARED;
+        op.injectedRes = 0;
         return op;
     }
 
@@ -414,6 +415,7 @@ public final class Engine implements AutoCloseable {
         if (UringEvents.operationsEnabled()) UringEvents.begin(op);
         inFlight.incrementAndGet();
         stats.submitted.increment();
+        stats.byOpcode[op.opcode & 0xFF].increment();
         Op head;
         do {
             head = pending.get();
@@ -460,9 +462,13 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             int len = Faults.ARMED && faults != null ? faults.length(op) : op.len;
-            ring.prep(sqe, op.opcode, op.fd, op.addr, len, op.off, op.opFlags, op.userData());
-            if (op.sqeFlags != 0) ring.prepFlags(sqe, op.sqeFlags);
-            if (op.spliceFdIn != 0) ring.prepSpliceFdIn(sqe, op.spliceFdIn);
+            if (Faults.ARMED && faults != null && (op.injectedRes = faults.completionError(op)) != 0) {
+                ring.prep(sqe, IoUring.OP_NOP, -1, 0, 0, 0, 0, op.userData()); // completes with the injected result
+            } else {
+                ring.prep(sqe, op.opcode, op.fd, op.addr, len, op.off, op.opFlags, op.userData());
+                if (op.sqeFlags != 0) ring.prepFlags(sqe, op.sqeFlags);
+                if (op.spliceFdIn != 0) ring.prepSpliceFdIn(sqe, op.spliceFdIn);
+            }
             Op next = op.nextPending;
             op.nextPending = null;
             op = next;
@@ -540,7 +546,7 @@ public final class Engine implements AutoCloseable {
             stats.strayCompletions.increment();
             return;
         }
-        op.res = res;
+        op.res = Faults.ARMED && op.injectedRes != 0 ? op.injectedRes : res;
         op.cqeFlags = flags;
         Thread waiter = op.waiter;
         Executor executor = op.executor;

@@ -1,5 +1,7 @@
 package io.uringfs.engine;
 
+import io.uringfs.ring.IoUring;
+
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,9 +22,17 @@ public final class EngineStats {
     final LongAdder cqOverflows = new LongAdder();
     final LongAdder cancels = new LongAdder();
     final LongAdder fallbacks = new LongAdder();
+    /** Ops submitted per opcode (index: the unsigned opcode); so a test can tell that an op really went to the ring. */
+    final LongAdder[] byOpcode = new LongAdder[256];
+
+    EngineStats() {
+        for (int i = 0; i < byOpcode.length; i++) byOpcode[i] = new LongAdder();
+    }
 
     /** Ops handed to the kernel (including cancels and internal NOPs). */
     public long submitted() { return submitted.sum(); }
+    /** Ops of this opcode handed to the kernel (a test's injected fault counts as its op). */
+    public long submitted(byte opcode) { return byOpcode[opcode & 0xFF].sum(); }
     /** CQEs matched to their op. */
     public long completed() { return completed.sum(); }
     /** CQEs that matched no op in flight: must stay 0 (a non-zero value means a double completion). */
@@ -50,11 +60,21 @@ public final class EngineStats {
     /** Operations {@link Io} ran as plain system calls because the ring lacks (or must not use) their opcode. */
     public long fallbacks() { return fallbacks.sum(); }
 
+    /** The non-zero per-opcode counts, e.g. {@code "WRITE=10 FSYNC=10"}. */
+    public String submittedByOpcode() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < byOpcode.length; i++) {
+            long n = byOpcode[i].sum();
+            if (n != 0) b.append(b.isEmpty() ? "" : " ").append(IoUring.opName(i)).append('=').append(n);
+        }
+        return b.toString();
+    }
+
     @Override
     public String toString() {
         return "EngineStats[submitted=" + submitted() + ", completed=" + completed() + ", stray=" + strayCompletions()
                 + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", parked=" + parkedWaits() + ", briefWaits=" + briefWaits() + ", threadReaps=" + completionThreadReaps()
                 + ", slotWaits=" + slotWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
-                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + "]";
+                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + ", ops=[" + submittedByOpcode() + "]]";
     }
 }

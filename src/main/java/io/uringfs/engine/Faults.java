@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Test-only fault injection at the engine's io_uring boundary: {@code io_uring_enter} answering
  * {@code EINTR}/{@code EAGAIN}/{@code EBUSY} without doing anything, reads and writes submitted
  * with a shorter length (so the kernel really performs a short transfer), more slots than CQ
- * entries (so the CQ really overflows), and reads/writes kept off the {@code RWF_NOWAIT} shortcut
- * so they reach the ring.
+ * entries (so the CQ really overflows), ops whose CQE reports {@code EINTR} or {@code EAGAIN}
+ * without the kernel having done anything (a NOP goes in their place), and reads/writes kept off
+ * the {@code RWF_NOWAIT} shortcut so they reach the ring.
  *
  * <p>Zero cost in production: the hooks are guarded by {@link #ARMED}, a constant that is true only
  * when the JVM starts with {@code -Duringfs.test.faults=true} (the unit-test build sets it), so the
@@ -34,9 +35,12 @@ final class Faults {
     private double shortRate;
     private boolean ringOnly;
     private int slotFactor = 1;
+    private double completionFaultRate;
+    private int[] completionErrnos = {};
 
     final LongAdder injectedEnterFaults = new LongAdder();
     final LongAdder shortened = new LongAdder();
+    final LongAdder injectedCompletionErrors = new LongAdder();
 
     Faults(long seed) {
         this.seed = seed;
@@ -53,6 +57,21 @@ final class Faults {
     /** A share of reads/writes (and readv/writev of several buffers) are submitted shortened. */
     Faults shortTransfers(double rate) {
         this.shortRate = rate;
+        return this;
+    }
+
+    /**
+     * A share of ops complete with one of {@code errnos} (EINTR or EAGAIN) without reaching the
+     * kernel: the SQE becomes a NOP carrying the op's user_data, and its CQE result is replaced.
+     * So the op did nothing, as one interrupted before it moved a byte (a real EINTR CQE comes
+     * from an io-wq worker signalled while it blocked, e.g. by a cancellation), and repeating it
+     * is always correct. EINTR hits reads, writes, fsync, openat, statx and splice; EAGAIN, which
+     * only a transfer on a blocking descriptor can see from the ring, hits reads and writes. Ops
+     * linked to the next one are left alone (a NOP would not break the chain as a failure does).
+     */
+    Faults completionErrors(double rate, int... errnos) {
+        this.completionFaultRate = rate;
+        this.completionErrnos = errnos.clone();
         return this;
     }
 
@@ -111,6 +130,27 @@ final class Faults {
         if (!data || len <= 1 || !chance(shortRate)) return len;
         shortened.increment();
         return 1 + (int) ((next() >>> 1) % (len - 1));
+    }
+
+    /**
+     * For an op about to be put in an SQE: the {@code -errno} its CQE is to report instead of
+     * running it (the engine then submits a NOP), or 0 to run it.
+     */
+    int completionError(Op op) {
+        if (completionErrnos.length == 0 || op.sqeFlags != 0 || op.isCancel) return 0;
+        boolean transfer = switch (op.opcode) {
+            case IoUring.OP_READ, IoUring.OP_WRITE, IoUring.OP_READV, IoUring.OP_WRITEV -> true;
+            default -> false;
+        };
+        boolean restartable = transfer || switch (op.opcode) {
+            case IoUring.OP_FSYNC, IoUring.OP_OPENAT, IoUring.OP_STATX, IoUring.OP_SPLICE -> true;
+            default -> false;
+        };
+        if (!restartable || !chance(completionFaultRate)) return 0;
+        int errno = completionErrnos[(int) ((next() >>> 1) % completionErrnos.length)];
+        if (errno != Errno.EINTR && !transfer) errno = Errno.EINTR;
+        injectedCompletionErrors.increment();
+        return -errno;
     }
 
     private boolean chance(double rate) {

@@ -99,6 +99,25 @@ public final class Io {
         return engine.submitAndAwait(op);
     }
 
+    /**
+     * Whether a transfer that returned {@code r} is to be made again, as the JDK's channels
+     * ({@code IOStatus.INTERRUPTED} loops) and its copy ({@code RESTARTABLE}) repeat {@code EINTR}.
+     * From the ring, {@code EINTR} means the op was interrupted before it moved a byte: an io-wq
+     * worker blocked in it was signalled, which a cancellation does; so callers repeat only while
+     * nothing cancelled on purpose (their channel is still open). {@code EAGAIN} is repeated too:
+     * every descriptor uringfs transfers on is blocking, where it can only mean that the ring could
+     * not do the op just now; a short park first keeps a lasting condition from spinning a carrier.
+     */
+    public static boolean again(long r) {
+        if (r == -Errno.EAGAIN) {
+            LockSupport.parkNanos(AGAIN_PARK_NANOS);
+            return true;
+        }
+        return r == -Errno.EINTR;
+    }
+
+    private static final long AGAIN_PARK_NANOS = 50_000L;
+
     // ---- data ----
 
     /**
@@ -250,7 +269,11 @@ public final class Io {
                 return fd;
             }
         }
-        return run(engine.acquire().prepOpenat(dirfd, path, flags, mode));
+        int fd;
+        do { // the JDK restarts open after EINTR (RESTARTABLE); a closing engine's cancel ends it
+            fd = run(engine.acquire().prepOpenat(dirfd, path, flags, mode));
+        } while (fd == -Errno.EINTR && !engine.isClosed());
+        return fd;
     }
 
     /** The open flags F_SETFL can change besides O_NONBLOCK (and O_ASYNC, which opens never set). */
@@ -286,7 +309,11 @@ public final class Io {
                 }
             }
         }
-        return run(engine.acquire().prepStatx(dirfd, path, flags, mask, buf));
+        int r;
+        do { // as for openat: the JDK restarts stat after EINTR
+            r = run(engine.acquire().prepStatx(dirfd, path, flags, mask, buf));
+        } while (r == -Errno.EINTR && !engine.isClosed());
+        return r;
     }
 
     private static final MemorySegment EMPTY_PATH = java.lang.foreign.Arena.global().allocate(1);

@@ -35,6 +35,8 @@ public final class Op implements Runnable {
     long off;
     int opFlags;
     int spliceFdIn;
+    /** Test-only ({@link Faults}): the result to report instead of running the op (it went in as a NOP), or 0. */
+    int injectedRes;
 
     // submission
     Op nextPending;

@@ -366,11 +366,18 @@ final class UringCopyFile {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(BUFFER_SIZE, 4096);
             for (;;) {
-                long n = ErrnoException.check(io.read(fi, buf.address(), BUFFER_SIZE, -1, true, false));
-                if (n == 0) return;
+                long n; // EINTR (and EAGAIN) repeated, as the JDK's copy loop does (RESTARTABLE)
+                do {
+                    n = io.read(fi, buf.address(), BUFFER_SIZE, -1, true, false);
+                } while (Io.again(n));
+                if (ErrnoException.check(n) == 0) return;
                 checkInterrupt(interruptible);
                 for (long off = 0; off < n; ) {
-                    off += ErrnoException.check(io.write(fo, buf.address() + off, (int) (n - off), -1, true, false));
+                    long w;
+                    do {
+                        w = io.write(fo, buf.address() + off, (int) (n - off), -1, true, false);
+                    } while (Io.again(w));
+                    off += ErrnoException.check(w);
                 }
             }
         }
