@@ -17,13 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Crash consistency: a child JVM ({@link CrashWriter}) appends records through a {@code uring:}
- * FileChannel and acknowledges each only after {@code force}; the parent SIGKILLs it at a random
- * moment and checks, through the default provider, that every acknowledged record is present and
- * intact. Several rounds on the same file, so later runs also resume after a kill.
+ * Crash consistency: a child JVM ({@link CrashWriter}) appends records through {@code uring:}
+ * FileChannels from a virtual thread and acknowledges each only once durable ({@code force}, and
+ * {@code O_DSYNC} writes); the parent SIGKILLs it at a random moment and checks, through the
+ * default provider, that every acknowledged record is present and intact, and from the child's
+ * engine counts that every sync and every {@code O_DSYNC} write was a ring op. Several rounds on
+ * the same file, so later runs also resume after a kill.
  */
 class CrashConsistencyTest {
-    private static final long SEED = Long.getLong("uringfs.crash.seed", System.nanoTime());
+    private static final long SEED = Long.getLong("uringfs.crash.seed", 0xC0A5_7EADL);
 
     @Test
     void everyAcknowledgedRecordSurvivesSigkill(@TempDir Path dir) throws Exception {
@@ -33,13 +35,19 @@ class CrashConsistencyTest {
         for (int round = 0; round < 3; round++) {
             long killAfterMillis = 200 + rnd.nextInt(800);
             Process child = ChildJvm.start(CrashWriter.class, file.toString());
-            AtomicLong lastAck = new AtomicLong(-1);
+            AtomicLong lastAck = new AtomicLong(-1), firstAck = new AtomicLong(-1);
+            AtomicLong ringWrites = new AtomicLong(), ringFsyncs = new AtomicLong();
             java.util.concurrent.atomic.AtomicBoolean ring = new java.util.concurrent.atomic.AtomicBoolean();
             Thread reader = Thread.ofPlatform().start(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
                     for (String line; (line = r.readLine()) != null; ) {
-                        if (line.startsWith("ack ")) lastAck.set(Long.parseLong(line.substring(4)));
-                        else if (line.equals("ring true")) ring.set(true);
+                        if (line.startsWith("ack ")) {
+                            String[] f = line.split(" ");
+                            ringWrites.set(Long.parseLong(f[2]));
+                            ringFsyncs.set(Long.parseLong(f[3]));
+                            firstAck.compareAndSet(-1, Long.parseLong(f[1]));
+                            lastAck.set(Long.parseLong(f[1]));
+                        } else if (line.equals("ring true")) ring.set(true);
                     }
                 } catch (java.io.IOException ignored) {
                     // the pipe breaks when the child is killed
@@ -55,8 +63,12 @@ class CrashConsistencyTest {
             long acked = lastAck.get();
             assertTrue(acked > acknowledged, "seed " + SEED + ": no progress in round " + round);
             assertTrue(ring.get(), "the writer did not run on io_uring");
-            System.out.printf("crash round %d (seed %d): killed after %d ms, %d records acknowledged%n",
-                    round, SEED, killAfterMillis, acked - acknowledged);
+            // the child's counts as of its last acknowledgement: every force, and every O_DSYNC (odd) write, on the ring
+            long records = acked - firstAck.get() + 1, odd = (acked + 1) / 2 - firstAck.get() / 2;
+            assertTrue(ringFsyncs.get() >= records, "seed " + SEED + ": " + records + " forced records, ring FSYNC ops " + ringFsyncs);
+            assertTrue(ringWrites.get() >= odd, "seed " + SEED + ": " + odd + " O_DSYNC records, ring WRITE ops " + ringWrites);
+            System.out.printf("crash round %d (seed %d): killed after %d ms, %d records acknowledged (ring: %d WRITE, %d FSYNC)%n",
+                    round, SEED, killAfterMillis, acked - acknowledged, ringWrites.get(), ringFsyncs.get());
             acknowledged = acked;
             verify(file, acknowledged);
         }

@@ -22,7 +22,10 @@ import static org.junit.jupiter.api.Assumptions.abort;
  * Permissions are the kernel's: an unprivileged process (a child JVM under
  * {@code setpriv --reuid=65534 --regid=65534 --clear-groups}) gets exactly the default provider's
  * outcome through {@code uring:}: {@code AccessDeniedException} for a root-owned 0600 file, a
- * successful read but denied write for a 0644 one. Needs root and setpriv; skipped otherwise.
+ * successful read but denied write for a 0644 one. The child works on a virtual thread, so its
+ * opens are uringfs's cached {@code openat2} tries and ring OPENAT ops (those with {@code CREATE},
+ * whose {@code EACCES} must come from a CQE: checked by the child's engine counts). Needs root
+ * and setpriv; skipped otherwise.
  */
 class PermissionTest {
     private Path dir;
@@ -66,13 +69,18 @@ class PermissionTest {
             if (line.startsWith("file ")) file.put(line.substring(5).split(" -> ")[0], line.substring(line.indexOf(" -> ") + 4));
             if (line.startsWith("uring ")) uring.put(line.substring(6).split(" -> ")[0], line.substring(line.indexOf(" -> ") + 4));
         }
-        assertEquals(6, file.size(), out);
+        assertEquals(8, file.size(), out);
         assertEquals(file, uring, "outcomes differ between file: and uring: for uid 65534:\n" + out);
         String denied = "java.nio.file.AccessDeniedException: " + secret;
         assertEquals(denied, uring.get("channel-read " + secret));
         assertEquals(denied, uring.get("readAllBytes " + secret));
         assertEquals("read 15", uring.get("readAllBytes " + open));
         assertEquals("java.nio.file.AccessDeniedException: " + open, uring.get("write " + open));
+        for (Path f : List.of(secret, open)) {
+            assertEquals("java.nio.file.AccessDeniedException: " + f, uring.get("create-write " + f));
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("ring-opens create-write " + f + " ") && !l.endsWith(" 0")),
+                    "the EACCES of an O_CREAT open did not come from a ring OPENAT:\n" + out);
+        }
     }
 
     private static boolean classPathReadableByOthers() throws Exception {
