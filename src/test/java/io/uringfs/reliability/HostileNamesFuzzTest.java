@@ -3,6 +3,7 @@ package io.uringfs.reliability;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -28,15 +29,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Differential fuzzing: random sequences of {@code Files}/channel operations on hostile names
- * (NUL, "..", ".", very long names and deep paths, unmappable characters, symlink loops) run on the
- * default provider and on {@code uring:}, each in its own root; every outcome (result, or exception
- * type and message with the root masked) must match, and nothing may appear beside the roots.
- * Fixed seed; jqwik prints the seed and the shrunk sequence on failure.
+ * (NUL, "..", ".", names longer than NAME_MAX (255 bytes), deep paths and paths longer than
+ * PATH_MAX (4096 bytes), unmappable characters, names that are not UTF-8 at all, symlink loops)
+ * run on the default provider, on {@code uring:} from a platform thread and on {@code uring:} from
+ * a virtual thread (where uringfs opens, stats and transfers through the ring rather than with
+ * plain system calls), each in its own root; every outcome (result, or exception type and message
+ * with the root masked) must match, and nothing may appear beside the roots.
+ *
+ * <p>Names that are not UTF-8 cannot be written as Java strings (a string path is encoded with
+ * {@code sun.jnu.encoding}); they are made from URIs with {@code %FF}-style escapes, which both
+ * providers turn into those raw bytes: a {@link #NAMES} entry starting with {@code %} is resolved
+ * that way, on {@code file:} and on {@code uring:} alike.
+ *
+ * <p>Fixed seed; jqwik prints the seed and the shrunk sequence on failure, and the assertion
+ * messages repeat the seed.
  */
 class HostileNamesFuzzTest {
     private static final String[] NAMES = {
             "a", "b", "c", "..", ".", "a/b", "a/..", "../x", "a\0b", "\0", "x".repeat(255), "x".repeat(256),
-            "d/".repeat(1100) + "e", "loop1", "loop2", "loop1/f", "lnk", "\uDC80bad", "é", " ", "-"};
+            // deep; longer than 2 KiB in a dozen levels; longer than PATH_MAX in valid components; a name past NAME_MAX
+            // (long paths are made of long names, not thousands of levels: every walk of a tree N deep costs N^2 lookups)
+            "d/".repeat(100) + "e", ("d".repeat(200) + "/").repeat(11) + "e", ("d".repeat(200) + "/").repeat(21) + "e",
+            "p".repeat(250) + "/" + "q".repeat(250) + "/" + "r".repeat(4000),
+            "loop1", "loop2", "loop1/f", "lnk", "\uDC80bad", "é", " ", "-",
+            "%FF%FE", "%C3%28raw", "%80", "%FFdir/%FEf"};
+    private static final String SEED = "4242";
     private enum Kind { CREATE_FILE, CREATE_DIRS, WRITE, READ, DELETE, MOVE, COPY, SYMLINK, SIZE, LIST, EXISTS, CHANNEL, NOFOLLOW_ATTRS, REAL_PATH }
     private record Step(Kind kind, String a, String b) {}
 
@@ -54,28 +71,79 @@ class HostileNamesFuzzTest {
         deleteTree(base);
     }
 
-    @Property(tries = 400, seed = "4242")
-    void sameOutcomesOnBothProviders(@ForAll("sequences") List<Step> steps) throws IOException {
-        Path fileSide = base.resolve("file"), uringSide = base.resolve("uring");
-        deleteTree(fileSide);
-        deleteTree(uringSide);
-        Path fileRoot = Files.createDirectories(fileSide.resolve("root"));
-        Path uringRoot = uring.getPath(Files.createDirectories(uringSide.resolve("root")).toString());
-        for (Path r : List.of(fileRoot, uringRoot)) {
-            Files.createSymbolicLink(r.resolve("loop1"), r.getFileSystem().getPath("loop2"));
-            Files.createSymbolicLink(r.resolve("loop2"), r.getFileSystem().getPath("loop1"));
-        }
+    @Property(tries = 2000, seed = SEED)
+    void sameOutcomesOnBothProviders(@ForAll("sequences") List<Step> steps) throws Exception {
+        Path fileSide = base.resolve("file"), uringSide = base.resolve("uring"), virtualSide = base.resolve("uring-vt");
+        Path fileRoot = freshRoot(fileSide);
+        Path uringRoot = uring.getPath(freshRoot(uringSide).toString());
+        Path virtualRoot = uring.getPath(freshRoot(virtualSide).toString());
         List<String> a = new ArrayList<>(), b = new ArrayList<>();
         for (Step s : steps) {
             a.add(s + " -> " + run(s, fileRoot));
             b.add(s + " -> " + run(s, uringRoot));
         }
-        assertEquals(a, b);
-        // Operations may reach the side directory through "..", never beyond it, on both sides alike.
-        assertEquals(listing(fileSide), listing(uringSide));
+        List<String> c = new ArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            for (Step s : steps) c.add(s + " -> " + run(s, virtualRoot));
+        }).join();
+        assertEquals(a, b, "seed " + SEED + ", uring: on a platform thread");
+        assertEquals(a, c, "seed " + SEED + ", uring: on a virtual thread");
+        // Operations may reach the side directory through "..", never beyond it, on every side alike.
+        assertEquals(listing(fileSide), listing(uringSide), "seed " + SEED);
+        assertEquals(listing(fileSide), listing(virtualSide), "seed " + SEED);
         try (Stream<Path> s = Files.list(base)) {
-            assertEquals(List.of("file", "uring"), s.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("file", "uring", "uring-vt"), s.map(p -> p.getFileName().toString()).sorted().toList());
         }
+    }
+
+    /**
+     * A file whose name is not UTF-8 ({@code 0xFF 0xFE}) is created, listed, read and deleted
+     * alike through both providers, from platform and virtual threads.
+     */
+    @Example
+    void rawByteNamesBehaveAlike() throws Exception {
+        Path fileRoot = freshRoot(base.resolve("file"));
+        Path uringRoot = uring.getPath(freshRoot(base.resolve("uring")).toString());
+        Path virtualRoot = uring.getPath(freshRoot(base.resolve("uring-vt")).toString());
+        List<Step> steps = List.of(new Step(Kind.CREATE_FILE, "%FF%FE", "a"), new Step(Kind.WRITE, "%FF%FE", "payload"),
+                new Step(Kind.LIST, ".", "a"), new Step(Kind.READ, "%FF%FE", "a"), new Step(Kind.EXISTS, "%FF%FE", "a"),
+                new Step(Kind.MOVE, "%FF%FE", "%80"), new Step(Kind.READ, "%80", "a"), new Step(Kind.DELETE, "%80", "a"),
+                new Step(Kind.LIST, ".", "a"));
+        List<String> a = new ArrayList<>(), b = new ArrayList<>(), c = new ArrayList<>();
+        for (Step s : steps) {
+            a.add(s + " -> " + run(s, fileRoot));
+            b.add(s + " -> " + run(s, uringRoot));
+        }
+        Thread.ofVirtual().start(() -> {
+            for (Step s : steps) c.add(s + " -> " + run(s, virtualRoot));
+        }).join();
+        assertEquals("Step[kind=READ, a=%80, b=a] -> payload", a.get(6), String.join("\n", a));
+        assertEquals(a, b);
+        assertEquals(a, c);
+        // the bytes on disk are exactly 0xFF 0xFE: a file made through uring: is found by file: under that raw name
+        Path made = resolve(uringRoot, "%FF%FE");
+        Files.writeString(made, "raw");
+        assertEquals("raw", Files.readString(resolve(Path.of(uringRoot.toString()), "%FF%FE")));
+        try (Stream<Path> listed = Files.list(uringRoot)) {
+            assertEquals(List.of(made.getFileName().toString()),
+                    listed.map(q -> q.getFileName().toString()).filter(n -> !n.startsWith("loop")).toList());
+        }
+    }
+
+    /** An empty {@code root} under {@code side} (whatever was there removed), with the two looping links. */
+    private Path freshRoot(Path side) throws IOException {
+        deleteTree(side);
+        Path root = Files.createDirectories(side.resolve("root"));
+        Files.createSymbolicLink(root.resolve("loop1"), Path.of("loop2"));
+        Files.createSymbolicLink(root.resolve("loop2"), Path.of("loop1"));
+        return root;
+    }
+
+    /** {@code name} under {@code root}: a plain string, or (starting with {@code %}) raw bytes from a URI escape. */
+    private static Path resolve(Path root, String name) {
+        if (!name.startsWith("%")) return root.resolve(name);
+        String dir = root.toUri().toString();
+        return Path.of(URI.create(dir.endsWith("/") ? dir + name : dir + "/" + name));
     }
 
     @Provide
@@ -86,7 +154,7 @@ class HostileNamesFuzzTest {
 
     private static String run(Step s, Path root) {
         try {
-            Path a = root.resolve(s.a()), b = root.resolve(s.b());
+            Path a = resolve(root, s.a()), b = resolve(root, s.b());
             return switch (s.kind()) {
                 case CREATE_FILE -> rel(root, Files.createFile(a));
                 case CREATE_DIRS -> rel(root, Files.createDirectories(a));
@@ -95,7 +163,7 @@ class HostileNamesFuzzTest {
                 case DELETE -> String.valueOf(Files.deleteIfExists(a));
                 case MOVE -> rel(root, Files.move(a, b));
                 case COPY -> rel(root, Files.copy(a, b));
-                case SYMLINK -> rel(root, Files.createSymbolicLink(a, root.getFileSystem().getPath(s.b())));
+                case SYMLINK -> rel(root, Files.createSymbolicLink(a, s.b().startsWith("%") ? root.relativize(b) : root.getFileSystem().getPath(s.b())));
                 case SIZE -> String.valueOf(Files.size(a));
                 case LIST -> {
                     try (Stream<Path> st = Files.list(a)) {
