@@ -74,8 +74,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the names of the union of the models, with exactly their last versions.
  *
  * <h2>Accounting</h2>
- * Every tree operation is counted once when it starts and once by outcome (ok, absent,
- * interrupted); any other outcome is a failure. The engine completed every op it was handed exactly
+ * Every operation, tree and data alike, is counted once when it starts and once by outcome (ok,
+ * absent, interrupted, or for a read meant to race a close, closed); any other outcome is a
+ * failure. The async channels are never closed during the run and their ops are not
+ * interruptible, so each failed async op is an error (counted by cause). The engine completed every op it was handed exactly
  * once and nothing is in flight. Descriptors (by target), platform threads, the library's live
  * native memory ({@link NativeMemory}, less what the buffer pool keeps for reuse; NMT's "Other"
  * category, where FFM arenas land, when the JVM runs with {@code -XX:NativeMemoryTracking}) and
@@ -85,31 +87,58 @@ import static org.junit.jupiter.api.Assertions.fail;
  * A {@link Watchdog} fails the test with a dump of all threads and the engine's in-flight ops if a
  * worker makes no progress for {@code uringfs.soak.stallSeconds} (60).
  *
+ * <h2>A small ring</h2>
+ * A second run ({@value #SMALL_RING_SECONDS} s) puts the same load on a file system with an
+ * 8-entry SQ (16 slots), far smaller than the load, and checks that submitters did wait for slots
+ * and the SQ did fill up.
+ *
  * <p>CI runs {@value #CI_SECONDS} s; {@code -Duringfs.soak.seconds=N} runs longer.
  * {@code -Duringfs.soak.seed=S} replays a seed (printed on failure).
  */
 class SoakTest {
-    private static final int CI_SECONDS = 10;
+    private static final int CI_SECONDS = 10, SMALL_RING_SECONDS = 5;
     private static final int FILES = 64, BLOCK = 4096, VIRTUAL = 2000, PLATFORM = 8;
     private static final int DIRS = 16, SLOTS = 2, WORKERS = VIRTUAL + PLATFORM;
     private static final long SEED = Long.getLong("uringfs.soak.seed", System.nanoTime());
     private static final Pattern TREE_NAME = Pattern.compile("w(\\d+)-(\\d+)(\\.tmp)?");
 
-    enum Kind { PUBLISH, MOVE, DELETE, LIST, STAT, READ }
+    /** Tree operations, then the data (channel) operations. */
+    enum Kind {
+        PUBLISH, MOVE, DELETE, LIST, STAT, READ,
+        WRITE_FORCE, READ_BLOCK, ASYNC_WRITE_READ, PRIVATE_FILE, CLOSE_UNDER_READ, CHANNEL_SIZE
+    }
 
-    enum Outcome { OK, ABSENT, INTERRUPTED }
+    /** ABSENT: the name was not there (as the model predicts, or as a racing reader may find); CLOSED: a read cut by another thread's close. */
+    enum Outcome { OK, ABSENT, INTERRUPTED, CLOSED }
 
     @Test
     void mixedOperationsUnderChaosLoseNothing(@TempDir Path dir) throws Exception {
-        int seconds = Integer.getInteger("uringfs.soak.seconds", CI_SECONDS);
+        soak(dir, "soak", Map.of(), Integer.getInteger("uringfs.soak.seconds", CI_SECONDS));
+    }
+
+    /**
+     * The same load on a file system whose ring has 8 SQ entries (16 CQ entries, so 16 slots for
+     * 2,008 threads): submitters wait for slots and the flusher finds the SQ full again and again,
+     * with the same accounting and checks.
+     */
+    @Test
+    void anEightEntryRingUnderTheSameLoadLosesNothing(@TempDir Path dir) throws Exception {
+        Engine engine = soak(dir, "soak-small-ring", Map.of("sqEntries", "8"), SMALL_RING_SECONDS);
+        assertEquals(16, engine.slotCount());
+        assertTrue(engine.stats().sqFull() > 0, "the SQ was never full: " + engine.stats());
+        assertTrue(engine.stats().slotWaits() > 0, "no submitter waited for a slot: " + engine.stats());
+    }
+
+    private static Engine soak(Path dir, String fsName, Map<String, ?> env, int seconds) throws Exception {
         long stallNanos = TimeUnit.SECONDS.toNanos(Integer.getInteger("uringfs.soak.stallSeconds", 60));
         warmUp(dir.resolve("warm-up"));
         Resources before = Resources.measure();
         long[] forced = new long[WORKERS];
         LongAdder ops = new LongAdder(), interruptedOps = new LongAdder(), asyncClosed = new LongAdder(), bytesChecked = new LongAdder();
+        Map<String, LongAdder> asyncFailures = new java.util.concurrent.ConcurrentHashMap<>();
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
         Tree tree = new Tree(dir.resolve("tree"));
-        FileSystem fs = FileSystems.newFileSystem(URI.create("uring://soak/"), Map.of());
+        FileSystem fs = FileSystems.newFileSystem(URI.create("uring://" + fsName + "/"), env);
         Engine engine = ((UringFileSystem) fs).engine();
         int ringMapsOpen = ringMappings();
         assertTrue(ringMapsOpen > before.ringMaps, "the ring's mappings are not visible in /proc/self/maps");
@@ -133,7 +162,8 @@ class SoakTest {
             List<Thread> threads = new ArrayList<>();
             Watchdog[] watchdog = new Watchdog[1];
             for (int w = 0; w < WORKERS; w++) {
-                Worker worker = new Worker(w, root, dirs, tree, shared, async, forced, ops, interruptedOps, asyncClosed, bytesChecked, wrong, stop, watchdog);
+                Worker worker = new Worker(w, root, dirs, tree, shared, async, forced, ops, interruptedOps, asyncClosed, bytesChecked,
+                        asyncFailures, wrong, stop, watchdog);
                 threads.add(w < VIRTUAL ? Thread.ofVirtual().unstarted(worker) : Thread.ofPlatform().unstarted(worker));
             }
             watchdog[0] = new Watchdog(threads, stallNanos, engine, Path.of("target"));
@@ -179,15 +209,17 @@ class SoakTest {
         }
         bytesVerified += tree.verify();
 
-        System.out.printf("soak %d s (seed %d): %d ops, %d interrupted, %d closed under I/O, %d bytes read back and checked"
-                        + " during the run, %d bytes of final state verified%n  tree: %s%n  %s%n",
-                seconds, SEED, ops.sum(), interruptedOps.sum(), asyncClosed.sum(), bytesChecked.sum(), bytesVerified, tree.counts(), engine.stats());
+        System.out.printf("soak %s %d s (seed %d): %d ops, %d interrupted, %d closed under I/O, %d bytes read back and checked"
+                        + " during the run, %d bytes of final state verified, async failures %s%n  operations: %s%n  %s%n",
+                fsName, seconds, SEED, ops.sum(), interruptedOps.sum(), asyncClosed.sum(), bytesChecked.sum(), bytesVerified,
+                asyncFailures, tree.counts(), engine.stats());
         assertTrue(ops.sum() > WORKERS, "too little work done: " + ops.sum());
         tree.assertAccounted();
         Resources after = Resources.settle(before);
         System.out.println("  resources before: " + before + "\n  resources after:  " + after
                 + (before.nmtOtherBytes() < 0 ? "" : "\n  NMT Other growth beyond the pool's parked blocks: " + before.nmtGrowth(after) + " B"));
         before.assertSameAs(after);
+        return engine;
     }
 
     /**
@@ -383,7 +415,9 @@ class SoakTest {
             for (Kind k : Kind.values()) {
                 long outcomes = ended.get(k).values().stream().mapToLong(LongAdder::sum).sum();
                 assertEquals(started.get(k).sum(), outcomes, k + ": operations started vs outcomes counted: " + counts());
-                assertTrue(ended.get(k).get(Outcome.OK).sum() > 0, k + " never succeeded: " + counts());
+                // a read meant to be cut by a concurrent close may never get to finish
+                Outcome expected = k == Kind.CLOSE_UNDER_READ ? Outcome.CLOSED : Outcome.OK;
+                assertTrue(ended.get(k).get(expected).sum() > 0, k + " never ended " + expected + ": " + counts());
             }
             // The races are real: readers and stats did find names gone (moved or deleted meanwhile).
             assertTrue(ended.get(Kind.READ).get(Outcome.ABSENT).sum() > 0, counts());
@@ -425,7 +459,7 @@ class SoakTest {
     /** One worker's loop; see the class comment for what it owns and checks. */
     private record Worker(int id, Path root, Path[] dirs, Tree tree, SharedChannels shared, AsynchronousFileChannel[] async,
                           long[] forced, LongAdder ops, LongAdder interruptedOps, LongAdder asyncClosed, LongAdder bytesChecked,
-                          ConcurrentLinkedQueue<String> wrong, AtomicBoolean stop, Watchdog[] watchdog) implements Runnable {
+                          Map<String, LongAdder> asyncFailures, ConcurrentLinkedQueue<String> wrong, AtomicBoolean stop, Watchdog[] watchdog) implements Runnable {
 
         static ByteBuffer content(int worker, long version) {
             ByteBuffer b = ByteBuffer.allocate(BLOCK);
@@ -453,8 +487,20 @@ class SoakTest {
             Path mine = root.resolve("private-" + id);
             while (!stop.get()) {
                 Thread.interrupted();
+                int op = rnd.nextInt(16);
+                Kind kind = switch (op) { // tree ops (8-15) count themselves in treeOp
+                    case 0, 1 -> Kind.WRITE_FORCE;
+                    case 2, 3 -> Kind.READ_BLOCK;
+                    case 4 -> Kind.ASYNC_WRITE_READ;
+                    case 5 -> Kind.PRIVATE_FILE;
+                    case 6 -> Kind.CLOSE_UNDER_READ;
+                    case 7 -> Kind.CHANNEL_SIZE;
+                    default -> null;
+                };
+                if (kind != null) tree.started.get(kind).increment();
+                Outcome outcome = Outcome.OK;
                 try {
-                    switch (rnd.nextInt(16)) {
+                    switch (op) {
                         case 0, 1 -> { // positional write, then force (own interruptible channel or the shared one)
                             long v = written + 1;
                             uncertain = true;
@@ -530,6 +576,7 @@ class SoakTest {
                                 }
                             } catch (ClosedChannelException expected) {
                                 asyncClosed.increment();
+                                outcome = Outcome.CLOSED;
                             } finally {
                                 closer.join();
                                 ch.close();
@@ -552,12 +599,24 @@ class SoakTest {
                     // the JDK's do) or AsynchronousCloseException: the op is abandoned; if it was a
                     // write, its block version is uncertain until rewritten.
                     interruptedOps.increment();
+                    outcome = Outcome.INTERRUPTED;
                     renew(f);
-                } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                } catch (InterruptedException e) {
+                    // only case 6 waits interruptibly (for its closer thread)
                     interruptedOps.increment();
+                    outcome = Outcome.INTERRUPTED;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // The async channels are never closed during the run and their ops are not
+                    // interruptible, so no failure of theirs is expected: each is a real error.
+                    asyncFailures.computeIfAbsent(String.valueOf(e.getCause()), k -> new LongAdder()).increment();
+                    wrong.add("worker " + id + ": async op failed: " + e.getCause());
+                    outcome = null;
                 } catch (Throwable e) {
                     wrong.add("worker " + id + ": " + e);
+                    outcome = null;
                 }
+                // a failure is reported above and left out of the outcomes, so the accounting shows it too
+                if (kind != null && outcome != null) tree.ended.get(kind).get(outcome).increment();
                 watchdog[0].progress(id);
             }
             // Leave the block in a known, forced state.
@@ -592,6 +651,7 @@ class SoakTest {
                     case LIST -> list(rnd);
                     case STAT -> stat(rnd);
                     case READ -> read(rnd);
+                    default -> throw new IllegalArgumentException("not a tree operation: " + kind);
                 };
             } catch (IOException | RuntimeException | Error e) {
                 wrong.add("worker " + id + " " + kind + ": " + e);
