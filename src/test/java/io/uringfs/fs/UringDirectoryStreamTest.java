@@ -287,6 +287,67 @@ class UringDirectoryStreamTest {
         sameSecure(root -> { var fs = root.getFileSystem(); try (var ds = secure(root)) { ds.move(null, ds, fs.getPath("m")); return "moved"; } });
     }
 
+    /**
+     * A secure stream is bound to the directory it opened, not to its name: after the directory is
+     * renamed and an impostor created at the old name, newByteChannel (read and create), deleteFile,
+     * move, the attribute views of entries (read and set) and of the directory itself all act on
+     * the original, now renamed, directory, as with the default provider's stream (fd-relative
+     * calls). The impostor stays untouched.
+     */
+    @Test
+    void secureStreamFollowsTheDirectoryNotItsName() throws IOException {
+        d.populate(root -> {
+            Files.createDirectory(root.resolve("victim"));
+            for (String f : new String[] {"f", "gone", "mv"}) Files.writeString(root.resolve("victim").resolve(f), "original " + f);
+        });
+        ThreeProviders.Scenario swapped = root -> {
+            var fs = root.getFileSystem();
+            Path dir = root.resolve("victim"), renamed = root.resolve("renamed");
+            List<String> out = new ArrayList<>();
+            try (var ds = secure(dir)) {
+                Files.move(dir, renamed);
+                Files.createDirectory(dir);
+                for (String f : new String[] {"f", "gone", "mv"}) Files.writeString(dir.resolve(f), "impostor " + f);
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64);
+                try (var ch = ds.newByteChannel(fs.getPath("f"), java.util.Set.of(java.nio.file.StandardOpenOption.READ))) {
+                    ch.read(buf);
+                }
+                out.add("read " + new String(buf.array(), 0, buf.position()));
+                try (var ch = ds.newByteChannel(fs.getPath("new"),
+                        java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE))) {
+                    ch.write(java.nio.ByteBuffer.wrap("created".getBytes()));
+                }
+                ds.deleteFile(fs.getPath("gone"));
+                ds.move(fs.getPath("mv"), ds, fs.getPath("mv2"));
+                var basic = ds.getFileAttributeView(fs.getPath("f"), java.nio.file.attribute.BasicFileAttributeView.class);
+                out.add("size " + basic.readAttributes().size());
+                var posix = ds.getFileAttributeView(fs.getPath("f"), java.nio.file.attribute.PosixFileAttributeView.class);
+                posix.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                Object dirKey = ds.getFileAttributeView(java.nio.file.attribute.BasicFileAttributeView.class).readAttributes().fileKey();
+                out.add("stream's directory is the renamed one: "
+                        + dirKey.equals(Files.readAttributes(renamed, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                        + ", the impostor: "
+                        + dirKey.equals(Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class).fileKey()));
+            }
+            for (Path side : new Path[] {renamed, dir}) {
+                TreeSet<String> entries = new TreeSet<>();
+                try (var st = Files.list(side)) {
+                    for (Path p : st.toList()) {
+                        boolean ownerOnly = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)).equals("rw-------");
+                        entries.add(p.getFileName() + "=" + read(p) + (ownerOnly ? " (chmod 600)" : ""));
+                    }
+                }
+                out.add(side.getFileName() + " " + entries);
+            }
+            return out;
+        };
+        String[] o = d.outcomes(swapped);
+        assertEquals(o[0], o[2], "uring: differs from the default provider");
+        assertEquals("= [read original f, size 10, stream's directory is the renamed one: true, the impostor: false,"
+                + " renamed [f=original f (chmod 600), mv2=original mv, new=created],"
+                + " victim [f=impostor f, gone=impostor gone, mv=impostor mv]]", o[2]);
+    }
+
     @Test
     void secureNewByteChannel() {
         sameSecure(root -> {
