@@ -106,14 +106,14 @@ class RingOpcodesTest {
             ch.write(new ByteBuffer[] {ByteBuffer.allocate(3), ByteBuffer.allocate(5)});   // WRITEV
             ch.force(true);                                                                // FSYNC
             ch.truncate(2 * 4096);                                                         // FTRUNCATE
-        }                                                                                   // CLOSE
+        }   // a channel's close is a plain close(2), by design (FileOps.releaseLocksAndClose)
         try (FileChannel ch = FileChannel.open(f, READ, direct())) {
             assertEquals(4096, ch.read(block.clear().limit(4096), 0));                     // READ (O_DIRECT)
             ch.position(0);
             assertEquals(2 * 4096, ch.read(new ByteBuffer[] {block.clear().slice(0, 4096), block.slice(4096, 4096)})); // READV
         }
         UserDefinedFileAttributeView xattrs = Files.getFileAttributeView(f, UserDefinedFileAttributeView.class);
-        xattrs.write("k", ByteBuffer.wrap(new byte[] {1, 2, 3}));                            // FSETXATTR
+        xattrs.write("k", ByteBuffer.wrap(new byte[] {1, 2, 3}));                            // FSETXATTR, CLOSE of its descriptor
         assertEquals(3, xattrs.size("k"));                                                 // FGETXATTR
         Path g = d.resolve("g");
         try (FileChannel in = FileChannel.open(f, READ); FileChannel out = FileChannel.open(g, CREATE, WRITE)) {

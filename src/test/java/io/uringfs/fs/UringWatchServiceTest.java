@@ -5,12 +5,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.ProviderMismatchException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -180,6 +183,46 @@ class UringWatchServiceTest {
             assertEquals(List.of("ENTRY_CREATE after"),
                     full.pollEvents().stream().map(e -> e.kind().name() + " " + e.context()).toList());
             return out;
+        }
+    }
+
+    /**
+     * The kernel's own queue overflow (IN_Q_OVERFLOW, past {@code fs.inotify.max_queued_events})
+     * reaches every key of the service as one OVERFLOW, as the JDK's LinuxWatchService delivers it,
+     * here to a key whose directory saw no event at all. The watcher's thread is held off while
+     * more events than the queue holds are made, by holding the monitor it dispatches under (no
+     * machine-wide limit is lowered); alternate writes to two files make events the kernel cannot
+     * merge. Not compared with the default provider, whose watcher thread cannot be held off.
+     */
+    @Test
+    void kernelQueueOverflowReachesEveryKey() throws Exception {
+        // one read(2): a sysctl file answers EOF to a read at an offset, which Files.readString makes after one byte
+        int max = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/fs/inotify/max_queued_events")).getFirst().trim());
+        Path a = Files.createDirectory(dir.resolve("a"));
+        Path b = Files.createDirectory(dir.resolve("b"));
+        try (WatchService ws = ThreeProviders.uring(dir).getFileSystem().newWatchService();
+             FileChannel x = FileChannel.open(a.resolve("x"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileChannel y = FileChannel.open(a.resolve("y"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            WatchKey busy = ThreeProviders.uring(a).register(ws, ENTRY_MODIFY);
+            WatchKey quiet = ThreeProviders.uring(b).register(ws, ENTRY_CREATE);
+            Field keys = UringWatchService.class.getDeclaredField("keys");
+            keys.setAccessible(true);
+            synchronized (keys.get(ws)) {
+                ByteBuffer one = ByteBuffer.allocate(1);
+                for (int i = 0; i < max + 1000; i++) (i % 2 == 0 ? x : y).write(one.clear(), 0);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            WatchKey k;
+            do {
+                assertTrue(System.nanoTime() < deadline, "no OVERFLOW reached the quiet key");
+                k = ws.poll(1, TimeUnit.SECONDS);
+                if (k == busy) {
+                    busy.pollEvents();
+                    busy.reset();
+                }
+            } while (k != quiet);
+            assertEquals(List.of("OVERFLOW null x1"),
+                    quiet.pollEvents().stream().map(e -> e.kind().name() + " " + e.context() + " x" + e.count()).toList());
         }
     }
 
