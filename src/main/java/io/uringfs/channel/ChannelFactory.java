@@ -44,6 +44,16 @@ import static io.uringfs.ring.LinuxAbi.*;
 public final class ChannelFactory {
     private ChannelFactory() {}
 
+    /**
+     * Called by the {@code file:} front end ({@code io.uringfs.fs.UringDefaultFileSystemProvider})
+     * with the JDK's built-in provider it receives when installed as the JVM's default provider:
+     * {@code FileChannel.map} creates its mapping through a channel of that provider, which then
+     * is no longer {@code FileSystems.getDefault().provider()}. Only the first call counts.
+     */
+    public static void useBuiltInProvider(java.nio.file.spi.FileSystemProvider jdk) {
+        BuiltInProvider.record(java.util.Objects.requireNonNull(jdk));
+    }
+
     /** rw-rw-rw-: what the JDK creates files with when no permissions are given. */
     static final int DEFAULT_MODE = 0666;
 

@@ -20,9 +20,12 @@ import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.spi.FileSystemProvider;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -35,6 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code write(2)} do, so non-seekable files and O_APPEND behave the same; positional ops pass the
  * offset. Reads and writes first try {@code RWF_NOWAIT} (page-cache hit: one short system call, no
  * park) except with O_DIRECT, where that would always miss. Buffers: see {@link BufferIo}.
+
  *
  * <h2>Interrupts and close</h2>
  * Every blocking op runs between {@code begin()} and {@code end(completed)} of
@@ -73,13 +77,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Mapping</h2>
  * {@code map} checks as the JDK does, extends the file if needed, then lets the JDK's own channel
- * on {@code /proc/self/fd/N} (the very same file, even if unlinked) create the mapping.
+ * on {@code /proc/self/fd/N} (the very same file, even if unlinked) create the mapping. That
+ * channel is opened through the JDK's built-in provider ({@link BuiltInProvider}), never through
+ * uringfs, which may be the JVM's default provider.
  *
  * <p>Thread safety: safe for concurrent use, as {@link FileChannel} requires; relative ops and
  * those touching the position are serialized by a position lock, positional ops run in parallel.
  */
 public final class UringFileChannel extends FileChannel implements UringFileLock.Owner {
     private static final int TRANSFER_SIZE = 8192;
+    private static final Set<StandardOpenOption> MAP_READ = Set.of(StandardOpenOption.READ),
+            MAP_READ_WRITE = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
     private static final long LOCK_BACKOFF_MIN = 100_000L, LOCK_BACKOFF_MAX = 20_000_000L;
 
     private final Io io;
@@ -807,11 +815,12 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 } finally {
                     positionLock.unlock();
                 }
-                Path self = Path.of("/proc/self/fd/" + fd);
+                // through the JDK's own provider, never uringfs: as the default provider, uringfs
+                // would answer with a uring channel, whose map would come here again
+                FileSystemProvider builtIn = BuiltInProvider.get();
+                Path self = builtIn.getPath(URI.create("file:///proc/self/fd/" + fd));
                 // the JDK demands a writable channel for PRIVATE too (checked above on this one)
-                FileChannel jdk = !readOnly
-                        ? FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                        : FileChannel.open(self, StandardOpenOption.READ);
+                FileChannel jdk = builtIn.newFileChannel(self, readOnly ? MAP_READ : MAP_READ_WRITE);
                 completed = true;
                 return jdk;
             } finally {

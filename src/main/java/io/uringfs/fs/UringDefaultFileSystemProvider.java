@@ -1,5 +1,7 @@
 package io.uringfs.fs;
 
+import io.uringfs.channel.ChannelFactory;
+
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileSystem;
@@ -19,7 +21,9 @@ import java.util.Objects;
  * This is the {@code uring:} provider's code under scheme {@code file}: one file system
  * ({@code file:///}, configured from {@code uringfs.*} system properties), whose paths' URIs are
  * {@code file:} URIs. {@code toFile()} works because that file system is then
- * {@code FileSystems.getDefault()}. The JDK's provider is not used.
+ * {@code FileSystems.getDefault()}. The JDK's provider is used for one thing only:
+ * {@code FileChannel.map} lets a channel of the JDK's create the mapping, and that channel must not
+ * be a uring one (see {@link ChannelFactory#useBuiltInProvider}).
  *
  * <p>Thread safety: as {@link UringFileSystemProvider}.
  */
@@ -29,11 +33,11 @@ public final class UringDefaultFileSystemProvider extends UringFileSystemProvide
     /**
      * Called by the JDK when the system property names this class.
      *
-     * @param jdkDefault the JDK's built-in default provider (not used: every operation runs on uringfs)
+     * @param jdkDefault the JDK's built-in default provider, used only to create mappings
      */
     public UringDefaultFileSystemProvider(FileSystemProvider jdkDefault) {
         super(SCHEME);
-        Objects.requireNonNull(jdkDefault);
+        ChannelFactory.useBuiltInProvider(Objects.requireNonNull(jdkDefault));
     }
 
     /** The default provider's URI rules: {@code file:///} only. */

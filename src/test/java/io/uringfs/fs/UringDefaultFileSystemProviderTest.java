@@ -7,7 +7,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.URI;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystems;
@@ -18,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.spi.FileSystemProvider;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +45,8 @@ class UringDefaultFileSystemProviderTest {
     /**
      * Runs in the forked JVM: unmodified NIO code on relative paths, first on the main thread (plain
      * system calls for data, opens and stats, as a platform thread makes them), then the same on a
-     * virtual thread, whose ring ops a JFR recording of {@code io.uringfs.Operation} shows.
+     * virtual thread, whose ring ops a JFR recording of {@code io.uringfs.Operation} shows. Both
+     * map a file in both forms ({@code MappedByteBuffer} and {@code MemorySegment}).
      */
     public static final class App {
         /** Ring ops the virtual thread's work must submit (see {@link #work}). */
@@ -107,6 +113,20 @@ class UringDefaultFileSystemProviderTest {
             System.out.println(who + " toPath " + (asFile.toPath().getFileSystem() == FileSystems.getDefault()));
             System.out.println(who + " uri " + file.toAbsolutePath().toUri().getScheme() + " "
                     + Path.of(file.toUri()).equals(file.toAbsolutePath()));
+            // map lets a JDK channel create the mapping: it must be the built-in provider's, not
+            // the default's (uringfs here), whose map would come back for ever
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                System.out.println(who + " channel " + ch.getClass().getName());
+                MappedByteBuffer mb = ch.map(FileChannel.MapMode.READ_WRITE, 0, 5);
+                mb.put(0, (byte) 'H');
+                byte[] head = new byte[5];
+                mb.get(0, head);
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 7, 5, arena);
+                    System.out.println(who + " map " + new String(head) + " " + new String(seg.toArray(ValueLayout.JAVA_BYTE)));
+                }
+            }
+            System.out.println(who + " after map " + Files.readString(file));
             Files.delete(file);
             Files.delete(dir);
             System.out.println(who + " exists " + Files.exists(file) + " " + Files.exists(dir));
@@ -141,6 +161,9 @@ class UringDefaultFileSystemProviderTest {
                         who + " toFile " + dir + "/hello.txt true 12",
                         who + " toPath true",
                         who + " uri file true",
+                        who + " channel io.uringfs.channel.UringFileChannel",
+                        who + " map Hello uring",
+                        who + " after map Hello, uring",
                         who + " exists false false"));
             }
             expected.add("vt ring ops missing []");
@@ -149,7 +172,10 @@ class UringDefaultFileSystemProviderTest {
                 assertEquals(List.of(), s.toList(), "the app cleaned up after itself");
             }
         } finally {
-            Files.delete(work);
+            // what a failed app left behind too, so that its failure is what the test reports
+            try (Stream<Path> s = Files.walk(work)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
         }
     }
 
