@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -20,7 +21,6 @@ import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.spi.FileSystemProvider;
@@ -864,9 +864,12 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 while (isOpen()) {
                     int r = FileOps.lock(fd, shared ? FileOps.F_RDLCK : FileOps.F_WRLCK, position, size);
                     if (r == 0) {
-                        completed = true;
+                        // closed meanwhile: the close may have missed the table entry, so this
+                        // thread takes it out (the kernel lock goes with the descriptor)
+                        completed = isOpen();
                         break;
                     }
+                    if (!isOpen()) break;
                     if (r != -Errno.EAGAIN && r != -Errno.EACCES) throw Errno.toIOException(-r);
                     LockSupport.parkNanos(this, backoff);
                     backoff = Math.min(backoff * 2, LOCK_BACKOFF_MAX);
@@ -894,20 +897,26 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
         UringFileLock fl = new UringFileLock(this, position, size, shared);
         FileKey key = fileKey();
         LockTable.add(key, fl);
-        int r;
-        if (!inFlight.enter()) {
-            LockTable.remove(key, fl);
-            throw new ClosedChannelException();
-        }
+        boolean got = false;
         try {
-            r = FileOps.lock(fd, shared ? FileOps.F_RDLCK : FileOps.F_WRLCK, position, size);
+            int r;
+            if (!inFlight.enter()) throw new ClosedChannelException();
+            try {
+                ensureOpen(); // as the JDK's, after the table entry (see implCloseChannel)
+                r = FileOps.lock(fd, shared ? FileOps.F_RDLCK : FileOps.F_WRLCK, position, size);
+            } finally {
+                inFlight.exit();
+            }
+            if (!isOpen()) throw new AsynchronousCloseException();
+            if (r == 0) {
+                got = true;
+                return fl;
+            }
+            if (r == -Errno.EAGAIN || r == -Errno.EACCES) return null;
+            throw Errno.toIOException(-r);
         } finally {
-            inFlight.exit();
+            if (!got) LockTable.remove(key, fl);
         }
-        if (r == 0) return fl;
-        LockTable.remove(key, fl);
-        if (r == -Errno.EAGAIN || r == -Errno.EACCES) return null;
-        throw Errno.toIOException(-r);
     }
 
     @Override
@@ -924,6 +933,17 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
 
     // ---- close ----
 
+    /**
+     * Releases this channel's locks, then closes the descriptor once no op is left on it.
+     *
+     * <p>Close and lock registration cannot miss each other, as in the JDK: a locking thread
+     * records the file key and adds its lock to the {@link LockTable} before it reads
+     * {@code isOpen()} (and reads it again after the kernel granted the lock), while close
+     * marks the channel closed before it reads the key and takes the channel's locks out of the
+     * table (all volatile or monitor accesses). So either the locking thread sees the channel
+     * closed and takes its own entry out, or this close sees the key and the entry. A lock
+     * granted by the kernel after this release needs no undoing: it goes with the descriptor.
+     */
     @Override
     protected void implCloseChannel() throws IOException {
         FileOps.releaseLocksAndClose(this, fd, fileKey, io, inFlight);
