@@ -36,7 +36,10 @@ import java.util.concurrent.locks.LockSupport;
  * runs on the executor given to {@code AsynchronousFileChannel.open}, or, without one, right there
  * on the pool's virtual thread (the documented default: one hop, no thread per op). Handlers
  * therefore never run on the completion thread, and a slow handler cannot stall the ring. Without
- * an engine (fallback mode) each op runs as a plain system call on the executor (or the pool).
+ * an engine (fallback mode) each op runs as a plain system call on the pool, and so does every
+ * wait for a lock: work that counts as in flight never runs on the executor, so a handler may
+ * block or close the channel without waiting for work queued behind it, and a pending op holds
+ * none of the executor's threads.
  *
  * <h2>Allocation</h2>
  * An op's state travels in a pooled {@link Request}, which is also the engine's callback and the
@@ -136,7 +139,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         rq.set(this, read, buf, position, future, h, attachment);
         if (engine == null) {
             rq.plain = true;
-            dispatch(rq);
+            POOL.execute(rq);
             return future;
         }
         int rem = buf.remaining();
@@ -182,9 +185,9 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
     /**
      * One read or write in flight and what its completion needs. Requests are recycled through a
      * small lock-free pool, so an op allocates neither a capturing lambda nor a task object: a
-     * request is the engine's completion callback (run on {@link #POOL} after the CQE), and the
-     * task run on the channel's executor, both to deliver a handler's result there and, in
-     * fallback mode, to make the system call itself.
+     * request is the engine's completion callback (run on {@link #POOL} after the CQE), the task
+     * that makes the system call on the pool in fallback mode, and the task that delivers a
+     * handler's result on the channel's executor.
      *
      * <p>Thread safety: owned by one thread at a time (submitter, then completion, then the
      * executor); the hand-offs are the engine's and the executors' happens-before edges.
@@ -290,11 +293,16 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
                 block = null;
                 ch.inFlight.exit();
             }
-            if (handler != null && ch.executor != null) {
+            report(n, x);
+        }
+
+        /** On the pool, once the op has left the channel: a handler goes to the executor, if any. */
+        private void report(int n, Throwable x) {
+            if (handler != null && channel.executor != null) {
                 result = n;
                 exc = x;
                 delivering = true;
-                ch.dispatch(this);
+                channel.dispatch(this);
             } else {
                 deliver(n, x);
             }
@@ -310,7 +318,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             }
         }
 
-        /** On the channel's executor: the fallback-mode system call, or a handler's delivery. */
+        /** On the pool, the fallback-mode system call; on the channel's executor, a handler's delivery. */
         @Override
         public void run() {
             if (delivering) {
@@ -336,7 +344,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             } finally {
                 ch.inFlight.exit();
             }
-            deliver(n, x);
+            report(n, x);
         }
 
         /** Recycles this first (a handler may start the next op with it), then reports. */
@@ -347,6 +355,16 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             recycle();
             complete(f, h, a, n, x);
         }
+    }
+
+    /**
+     * Completes the future here, or runs the handler on the executor; for a result reached on the
+     * pool ({@link #POOL}), where a handler without an executor may run right away.
+     */
+    private <V, A> void finishFromPool(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler,
+                                       A attachment, V value, Throwable exc) {
+        if (handler == null || executor == null) complete(future, handler, attachment, value, exc);
+        else dispatch(() -> complete(null, handler, attachment, value, exc));
     }
 
     /** Completes the future here, or runs the handler on the executor. */
@@ -466,7 +484,13 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         implLock(position, size, shared, attachment, handler);
     }
 
-    /** Waits for the lock on the executor, polling F_OFD_SETLK with back-off (see UringFileChannel). */
+    /**
+     * Waits for the lock on a virtual thread of the pool, polling F_OFD_SETLK with back-off (see
+     * UringFileChannel); the handler then runs on the executor. Not the executor itself: a waiting
+     * lock would hold one of its threads for as long as the other holder keeps the lock, and a
+     * handler that closes the channel on a single-thread executor would wait for ever for a lock
+     * request queued behind it (close waits until every op has left the channel).
+     */
     private <A> Future<FileLock> implLock(long position, long size, boolean shared, A attachment,
                                          CompletionHandler<FileLock, ? super A> handler) {
         if (shared && !reading) throw new NonReadableChannelException();
@@ -512,9 +536,9 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
                 if (!locked) LockTable.remove(fileKey, fl);
                 inFlight.exit();
             }
-            complete(future, handler, attachment, locked ? fl : null, exc);
+            finishFromPool(future, handler, attachment, locked ? fl : null, exc);
         };
-        dispatch(task);
+        POOL.execute(task);
         return future;
     }
 
