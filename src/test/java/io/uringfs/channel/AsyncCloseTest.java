@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousFileChannel;
@@ -27,8 +28,9 @@ import static java.nio.file.StandardOpenOption.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Closing an {@link AsynchronousFileChannel} with ops pending, from a handler running on a
- * single-thread executor: it must not wait for work queued on that very executor.
+ * Closing an {@link AsynchronousFileChannel} with ops pending: from a handler running on a
+ * single-thread executor (which must not wait for work queued on that very executor), and with
+ * reads and writes waiting in the ring, which must all end with {@link AsynchronousCloseException}.
  */
 class AsyncCloseTest {
     private static final String HANDLER_THREAD = "single-handler-thread";
@@ -153,5 +155,84 @@ class AsyncCloseTest {
         // issued before the close began, so they ran to the end
         for (Future<Integer> r : reads) assertEquals(16, r.get(10, TimeUnit.SECONDS));
         assertEquals(0, TestIo.openFdsOn(f));
+    }
+
+    /**
+     * Reads of an empty FIFO, and writes to a full one, wait in the ring until close cancels them;
+     * every pending Future and handler then ends with AsynchronousCloseException (handlers on the
+     * executor if there is one, else on a virtual thread).
+     *
+     * <p>Not compared with the JDK: its AsynchronousFileChannel reads and writes with
+     * pread/pwrite, which fail at once on a FIFO ("Illegal seek"), and so does ours, on purpose
+     * ({@code fifoReadsAndWritesFailLikeTheJdks} in {@link AsyncChannelTest}). No other file a
+     * test can open keeps a positioned read waiting for as long as it likes, so this test lets the
+     * FIFO past that check ({@link #letThroughTheSeekCheck}): the ring then reads and writes it as
+     * a stream, and the ops stay pending.
+     */
+    @Test
+    void closeFailsEveryPendingRingReadAndWrite() throws Exception {
+        for (ExecutorService executor : new ExecutorService[] {null, single}) {
+            String where = executor == null ? "uringfs-async-" : HANDLER_THREAD; // the pool's virtual threads, or the executor
+            Path fifo = dir.resolve("fifo" + (executor == null ? "" : "-executor"));
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+
+            AsynchronousFileChannel reading = TestIo.openAsync(TestIo.IO, fifo, executor, READ, WRITE);
+            letThroughTheSeekCheck(reading);
+            List<Future<Integer>> futures = new ArrayList<>();
+            List<CompletableFuture<String>> handlers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ByteBuffer b = i % 2 == 0 ? ByteBuffer.allocate(64) : ByteBuffer.allocateDirect(64);
+                futures.add(reading.read(b, 0));
+                CompletableFuture<String> h = new CompletableFuture<>();
+                reading.read(i % 2 == 0 ? ByteBuffer.allocateDirect(64) : ByteBuffer.allocate(64), 0, null, recorder(h));
+                handlers.add(h);
+            }
+            awaitPendingThenClose(reading, futures, handlers, where, "reads");
+
+            AsynchronousFileChannel writing = TestIo.openAsync(TestIo.IO, fifo, executor, READ, WRITE);
+            letThroughTheSeekCheck(writing);
+            // a ring write to a pipe takes what fits: this fills it
+            int filled = writing.write(ByteBuffer.allocateDirect(1 << 20), 0).get(10, TimeUnit.SECONDS);
+            assertTrue(filled > 0 && filled < 1 << 20, "filled " + filled);
+            futures.clear();
+            handlers.clear();
+            for (int i = 0; i < 8; i++) {
+                futures.add(writing.write(i % 2 == 0 ? ByteBuffer.allocate(64) : ByteBuffer.allocateDirect(64), 0));
+                CompletableFuture<String> h = new CompletableFuture<>();
+                writing.write(ByteBuffer.allocate(64), 0, null, recorder(h));
+                handlers.add(h);
+            }
+            awaitPendingThenClose(writing, futures, handlers, where, "writes");
+            assertEquals(0, TestIo.openFdsOn(fifo), "descriptors closed");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (TestIo.ENGINE.inFlight() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
+        assertEquals(0, TestIo.ENGINE.inFlight(), "ops left in the ring");
+    }
+
+    private static void awaitPendingThenClose(AsynchronousFileChannel ch, List<Future<Integer>> futures,
+                                              List<CompletableFuture<String>> handlers, String where, String what)
+            throws Exception {
+        Thread.sleep(50);
+        for (Future<Integer> f : futures) assertFalse(f.isDone(), what + " pending before close");
+        for (CompletableFuture<String> h : handlers) assertFalse(h.isDone(), what + " pending before close");
+        ch.close();
+        for (Future<Integer> f : futures) assertAsynchronousClose(f);
+        for (CompletableFuture<String> h : handlers) {
+            String got = h.get(10, TimeUnit.SECONDS);
+            assertTrue(got.startsWith("failed AsynchronousCloseException on " + where), what + ": " + got);
+        }
+    }
+
+    /**
+     * Marks the channel's descriptor as one with positions, which the channel otherwise asks the
+     * kernel once (lseek) and, for a FIFO, answers with ESPIPE without reaching the ring.
+     */
+    private static void letThroughTheSeekCheck(AsynchronousFileChannel ch) throws ReflectiveOperationException {
+        Field seekable = UringAsynchronousFileChannel.class.getDeclaredField("seekable");
+        seekable.setAccessible(true);
+        Field value = UringAsynchronousFileChannel.class.getDeclaredField("SEEKABLE");
+        value.setAccessible(true);
+        seekable.setInt(ch, value.getInt(null));
     }
 }
