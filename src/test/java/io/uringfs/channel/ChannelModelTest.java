@@ -1,5 +1,6 @@
 package io.uringfs.channel;
 
+import io.uringfs.engine.Io;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AfterContainer;
@@ -22,13 +23,15 @@ import java.util.stream.Stream;
 import static java.nio.file.StandardOpenOption.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Model-based differential test: random sequences of channel operations run op by op on a uring
  * channel, on the default provider's FileChannel and (for read/write channels) on a byte-array
  * model; every result, exception (class and message), buffer state and the final file content
  * must agree. Sequences come from a seed jqwik draws from its fixed seed; a failure names the
- * sequence seed and the op index, and the whole log of ops up to it.
+ * sequence seed and the op index, and the whole log of ops up to it. Run on a platform thread, on
+ * a virtual thread and with every transfer forced onto the ring, since each takes other paths.
  */
 class ChannelModelTest {
     private static Path dir;
@@ -114,23 +117,70 @@ class ChannelModelTest {
         return b.position() + "/" + b.limit() + " #" + Arrays.hashCode(all);
     }
 
+    /**
+     * On the test's platform thread, where reads, writes and {@code force} are the plain system
+     * calls the default provider makes (the ring would only add a hop there).
+     */
     @Property(tries = 1500, seed = "20250613")
     void readWriteChannelMatchesModelAndJdk(@ForAll long seed) throws Exception {
-        run(seed, false);
+        run(seed, false, TestIo.IO);
     }
 
     @Property(tries = 300, seed = "20250614")
     void appendChannelMatchesJdk(@ForAll long seed) throws Exception {
-        run(seed, true);
+        run(seed, true, TestIo.IO);
     }
 
-    private void run(long seed, boolean append) throws Exception {
+    /**
+     * On a virtual thread, as the provider is meant to be used: reads and writes try
+     * {@code RWF_NOWAIT} and go to the ring when they would wait, {@code force} is a ring op. On a
+     * file system without non-blocking buffered writes (ext4, where these tests usually run)
+     * writes are plain calls, and freshly written data is in the page cache, so reads rarely miss:
+     * the ring-only variants below make sure every transfer path of the ring is compared too.
+     */
+    @Property(tries = 300, seed = "20261130")
+    void readWriteChannelOnAVirtualThread(@ForAll long seed) throws Exception {
+        onVirtualThread(() -> run(seed, false, TestIo.IO));
+    }
+
+    /** Every read, write, readv, writev and {@code force} a ring op ({@link TestIo.RingOnly}). */
+    @Property(tries = 300, seed = "20261201")
+    void readWriteChannelWithEveryTransferOnTheRing(@ForAll long seed) throws Exception {
+        long before = TestIo.RingOnly.ENGINE.stats().submitted();
+        run(seed, false, TestIo.RingOnly.IO);
+        assertTrue(TestIo.RingOnly.ENGINE.stats().submitted() > before, "seed " + seed + ": nothing reached the ring");
+    }
+
+    @Property(tries = 100, seed = "20261202")
+    void appendChannelWithEveryTransferOnTheRing(@ForAll long seed) throws Exception {
+        run(seed, true, TestIo.RingOnly.IO);
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private static void onVirtualThread(Body body) throws Exception {
+        Throwable[] failure = new Throwable[1];
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.join();
+        if (failure[0] instanceof Exception e) throw e;
+        if (failure[0] instanceof Error e) throw e;
+    }
+
+    private void run(long seed, boolean append, Io io) throws Exception {
         Random rnd = new Random(seed);
         Path fu = dir.resolve("u" + seed), fj = dir.resolve("j" + seed);
         Set<OpenOption> opts = append ? Set.of(CREATE, APPEND) : Set.of(CREATE, READ, WRITE);
         Model model = new Model(append);
         List<String> log = new ArrayList<>();
-        try (FileChannel u = TestIo.open(fu, opts); FileChannel j = FileChannel.open(fj, opts)) {
+        try (FileChannel u = TestIo.open(io, fu, opts); FileChannel j = FileChannel.open(fj, opts)) {
             int ops = 10 + rnd.nextInt(40);
             for (int i = 0; i < ops; i++) {
                 int op = rnd.nextInt(13);

@@ -46,7 +46,30 @@ final class TestIo {
     }
 
     static FileChannel open(Path p, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
-        return ChannelFactory.newFileChannel(IO, bytes(p), p.toString(), options, attrs);
+        return open(IO, p, options, attrs);
+    }
+
+    static FileChannel open(Io io, Path p, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+        return ChannelFactory.newFileChannel(io, bytes(p), p.toString(), options, attrs);
+    }
+
+    /**
+     * An engine of its own on which every read, write and fsync is a ring op, from any thread
+     * ({@link io.uringfs.engine.RingOnlyEngines}); started on first use.
+     */
+    static final class RingOnly {
+        private RingOnly() {}
+
+        static final Engine ENGINE = start();
+        static final Io IO = new Io(ENGINE);
+
+        private static Engine start() {
+            try {
+                return io.uringfs.engine.RingOnlyEngines.start("uringfs-test-ring-only");
+            } catch (io.uringfs.engine.UringUnavailableException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
     }
 
     static FileChannel open(Path p, OpenOption... options) throws IOException {
