@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static java.nio.file.StandardOpenOption.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * buffered), and an unrelated sleeping virtual thread keeps waking on time.
  */
 class VirtualThreadFriendlinessTest {
-    private static final int FILE_SIZE = 64 << 20, POSIX_FADV_DONTNEED = 4;
+    private static final int FILE_SIZE = 64 << 20, POSIX_FADV_DONTNEED = 4, READERS = 1000;
 
     @TempDir
     Path dir;
@@ -131,18 +132,25 @@ class VirtualThreadFriendlinessTest {
                     }
                 });
                 AtomicInteger reads = new AtomicInteger();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
                 List<Thread> readers = new ArrayList<>();
-                for (int i = 0; i < 1000; i++) {
+                for (int i = 0; i < READERS; i++) {
                     long seed = i;
                     readers.add(Thread.ofVirtual().start(() -> {
                         SplittableRandom rnd = new SplittableRandom(seed);
                         ByteBuffer b = ByteBuffer.allocateDirect(8192).alignedSlice(4096).limit(4096);
                         while (!stop.get()) {
-                            b.clear();
+                            b.clear().limit(4096); // clear() alone would read the whole aligned slice, up to 8 KiB
+                            long off = rnd.nextInt(FILE_SIZE / 4096) * 4096L;
                             try {
-                                ch.read(b, rnd.nextInt(FILE_SIZE / 4096) * 4096L);
+                                int n = ch.read(b, off);
+                                // each MiB of the file holds its index (bigFile)
+                                if (n != 4096 || b.getLong(0) != off >> 20 || b.getLong(4088) != off >> 20) {
+                                    throw new AssertionError("read at " + off + " returned " + n + ", first long " + b.getLong(0));
+                                }
                                 reads.incrementAndGet();
-                            } catch (Exception e) {
+                            } catch (Throwable e) {
+                                failure.compareAndSet(null, e);
                                 return;
                             }
                         }
@@ -156,8 +164,10 @@ class VirtualThreadFriendlinessTest {
                 long[] l = Arrays.copyOf(lateness, ticks.get());
                 Arrays.sort(l);
                 long p99 = l.length == 0 ? Long.MAX_VALUE : l[Math.min(l.length - 1, (int) (l.length * 0.99))];
-                System.out.printf("ticker during 1000 cold 4 KiB random readers (%s): %d ticks, p99 lateness %.2f ms, %d reads%n",
+                System.out.printf("ticker during " + READERS + " cold 4 KiB random readers (%s): %d ticks, p99 lateness %.2f ms, %d reads%n",
                         direct ? "O_DIRECT" : "buffered", l.length, p99 / 1e6, reads.get());
+                assertNull(failure.get(), () -> "a reader failed: " + failure.get());
+                assertTrue(reads.get() >= READERS, "only " + reads.get() + " reads by " + READERS + " readers in 2 s");
                 assertTrue(l.length > 100, "ticker starved: " + l.length + " ticks in 2 s");
                 assertTrue(p99 < 50_000_000L, "p99 lateness " + p99 / 1e6 + " ms");
             }
