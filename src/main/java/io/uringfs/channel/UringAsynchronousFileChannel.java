@@ -41,6 +41,10 @@ import java.util.concurrent.locks.LockSupport;
  * block or close the channel without waiting for work queued behind it, and a pending op holds
  * none of the executor's threads.
  *
+ * <p>A direct buffer is handed to the kernel by address and kept reachable until the CQE, but a
+ * buffer that views a closeable arena's memory does not keep the arena open: closing it while the
+ * op is pending frees memory the kernel may still use (see {@link UringFileChannel}, "I/O path").
+ *
  * <h2>Allocation</h2>
  * An op's state travels in a pooled {@link Request}, which is also the engine's callback and the
  * executor's task; in steady state a read or write allocates only what the API demands (the

@@ -38,7 +38,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code write(2)} do, so non-seekable files and O_APPEND behave the same; positional ops pass the
  * offset. Reads and writes first try {@code RWF_NOWAIT} (page-cache hit: one short system call, no
  * park) except with O_DIRECT, where that would always miss. Buffers: see {@link BufferIo}.
-
+ *
+ * <p>Limitation: a direct buffer is handed to the kernel by its address. The JDK's channels also
+ * acquire the session of a buffer that views a closeable arena's memory
+ * ({@code Arena.ofShared().allocate(n).asByteBuffer()}), so that {@code arena.close()} fails while
+ * the I/O runs; the FFM API has no public way to do that (or to tell such a buffer cheaply from
+ * one of {@code ByteBuffer.allocateDirect}), so here closing the arena during a read frees memory
+ * the kernel may still write into. Such arenas must not be closed while I/O on their buffers runs.
  *
  * <h2>Interrupts and close</h2>
  * Every blocking op runs between {@code begin()} and {@code end(completed)} of
