@@ -306,13 +306,19 @@ class SoakTest {
         }
 
         private static void gcUntilCleaned() {
-            // Dropped pool blocks live in automatic arenas: freed (and uncounted) by their cleaner after a GC.
-            System.gc();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            // Dropped pool blocks live in automatic arenas: freed (and uncounted) by their cleaner
+            // after a GC, which may take more than one cycle: repeat while the count still falls.
+            long last;
+            int rounds = 0;
+            do {
+                last = NativeMemory.liveBytes();
+                System.gc();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            } while (NativeMemory.liveBytes() < last && ++rounds < 40);
         }
 
         boolean matches(Resources o) {
-            return fds.equals(o.fds) && newThreads(o).isEmpty() && nativeBytes == o.nativeBytes
+            return fds.equals(o.fds) && newThreads(o).isEmpty() && o.nativeBytes <= nativeBytes
                     && nmtGrowth(o) <= NMT_SLACK && ringMaps == o.ringMaps;
         }
 
@@ -328,7 +334,10 @@ class SoakTest {
             after.fds.forEach(gone::remove);
             assertTrue(leaked.isEmpty() && gone.isEmpty(), "descriptors: new " + leaked + ", gone " + gone);
             assertTrue(newThreads(after).isEmpty(), "platform threads left running: " + newThreads(after));
-            assertEquals(nativeBytes, after.nativeBytes, "library native bytes (less the pool's parked blocks)");
+            // Not growing is what matters: blocks earlier tests left to their cleaners may be freed
+            // during the soak, so the count can end below the baseline (15.6 MB once, in a full run).
+            assertTrue(after.nativeBytes <= nativeBytes, "library native bytes (less the pool's parked blocks) grew from "
+                    + nativeBytes + " to " + after.nativeBytes);
             assertTrue(nmtGrowth(after) <= NMT_SLACK, "NMT Other grew by " + nmtGrowth(after) + " B beyond the pool's parked blocks");
             assertEquals(ringMaps, after.ringMaps, "io_uring mappings");
         }
