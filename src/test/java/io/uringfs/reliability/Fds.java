@@ -23,12 +23,16 @@ final class Fds {
      * {@code anon_inode:[io_uring]}, {@code pipe:[...]}...), sorted; includes the listing's own
      * descriptor (a link to {@code /proc/PID/fd}), so two calls compare like for like.
      */
+    private static final String DELETED = " (deleted)";
+
     static List<String> targets() throws IOException {
         List<String> out = new ArrayList<>();
         try (var s = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
             for (Path fd : s) {
                 try {
-                    out.add(Files.readSymbolicLink(fd).toString());
+                    // A file unlinked while open (by anyone) is still the same descriptor
+                    String target = Files.readSymbolicLink(fd).toString();
+                    out.add(target.endsWith(DELETED) ? target.substring(0, target.length() - DELETED.length()) : target);
                 } catch (NoSuchFileException closed) {
                     // closed meanwhile by another thread
                 }
