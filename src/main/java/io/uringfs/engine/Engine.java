@@ -414,7 +414,6 @@ public final class Engine implements AutoCloseable {
         op.state = Op.SUBMITTED;
         if (UringEvents.operationsEnabled()) UringEvents.begin(op);
         inFlight.incrementAndGet();
-        stats.submitted.increment();
         stats.byOpcode[op.opcode & 0xFF].increment();
         Op head;
         do {
