@@ -128,13 +128,13 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         CompletableFuture<Integer> future = handler == null ? new PendingFuture<>(this) : null;
         if (!isOpen() || buf.remaining() == 0 || !inFlight.enter()) {
             Throwable exc = isOpen() ? null : new ClosedChannelException();
-            finish(future, handler, attachment, 0, exc);
+            finish(future, handler, attachment, 0, exc, false);
             return future;
         }
         Engine engine = io.engine();
         if (engine != null && !seekable()) {
             inFlight.exit();
-            finish(future, handler, attachment, 0, Errno.toIOException(Errno.ESPIPE));
+            finish(future, handler, attachment, 0, Errno.toIOException(Errno.ESPIPE), false);
             return future;
         }
         @SuppressWarnings("unchecked")
@@ -362,23 +362,14 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
     }
 
     /**
-     * Completes the future here, or runs the handler on the executor; for a result reached on the
-     * pool ({@link #POOL}), where a handler without an executor may run right away.
+     * Completes the future here, or runs the handler on the executor. Without an executor the
+     * handler runs on the pool ({@link #POOL}): right here if this thread already is one of the
+     * pool's ({@code onPool}), else after a hop there.
      */
-    private <V, A> void finishFromPool(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler,
-                                       A attachment, V value, Throwable exc) {
-        if (handler == null || executor == null) complete(future, handler, attachment, value, exc);
-        else dispatch(() -> complete(null, handler, attachment, value, exc));
-    }
-
-    /** Completes the future here, or runs the handler on the executor. */
     private <V, A> void finish(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler, A attachment,
-                               V value, Throwable exc) {
-        if (handler == null) {
-            complete(future, null, attachment, value, exc);
-            return;
-        }
-        dispatch(() -> complete(null, handler, attachment, value, exc));
+                               V value, Throwable exc, boolean onPool) {
+        if (handler == null || (onPool && executor == null)) complete(future, handler, attachment, value, exc);
+        else dispatch(() -> complete(null, handler, attachment, value, exc));
     }
 
     private static <V, A> void complete(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler,
@@ -503,14 +494,14 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         CompletableFuture<FileLock> future = handler == null ? new PendingFuture<>(this) : null;
         UringFileLock fl;
         if (!inFlight.enter()) {
-            finish(future, handler, attachment, null, new ClosedChannelException());
+            finish(future, handler, attachment, null, new ClosedChannelException(), false);
             return future;
         }
         try {
             fl = addLock(position, len, shared);
         } catch (IOException e) {
             inFlight.exit();
-            finish(future, handler, attachment, null, e);
+            finish(future, handler, attachment, null, e, false);
             return future;
         } catch (RuntimeException e) {
             inFlight.exit();
@@ -540,7 +531,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
                 if (!locked) LockTable.remove(fileKey, fl);
                 inFlight.exit();
             }
-            finishFromPool(future, handler, attachment, locked ? fl : null, exc);
+            finish(future, handler, attachment, locked ? fl : null, exc, true);
         };
         POOL.execute(task);
         return future;
