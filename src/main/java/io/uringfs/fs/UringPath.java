@@ -114,10 +114,8 @@ public final class UringPath implements Path {
      * algebra's results are always paths of this file system.
      */
     private UringPath ofSameProvider(Path other) {
-        UringPath o = toUringPath(other);
-        if (o.fs == fs) return o;
-        if (o.fs.provider() != fs.provider()) throw new ProviderMismatchException();
-        return new UringPath(fs, o.path);
+        UringPath o = fs.provider().own(other);
+        return o.fs == fs ? o : new UringPath(fs, o.path);
     }
 
     /** The raw path bytes (not a copy: callers must not modify them). */
