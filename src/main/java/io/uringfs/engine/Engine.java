@@ -550,11 +550,13 @@ public final class Engine implements AutoCloseable {
         Thread waiter = op.waiter;
         Executor executor = op.executor;
         boolean cancel = op.isCancel;
-        op.state = Op.DONE;
+        // Count the op out before publishing its result: a waiter that sees DONE (spinning, in its
+        // brief wait, or woken spuriously) may return and read inFlight() or the statistics
+        // before this thread runs its next instruction.
         stats.completed.increment();
-        // Count the op out before waking anyone: a woken waiter that reads inFlight() must not see
-        // its own finished op still counted.
         boolean drained = inFlight.decrementAndGet() == 0;
+        op.state = Op.DONE;
+        if (Faults.ARMED && faults != null) faults.afterPublish();
         if (waiter != null) {
             LockSupport.unpark(waiter);
         } else if (executor != null) {

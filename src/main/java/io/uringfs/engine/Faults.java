@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code EINTR}/{@code EAGAIN}/{@code EBUSY} without doing anything, reads and writes submitted
  * with a shorter length (so the kernel really performs a short transfer), more slots than CQ
  * entries (so the CQ really overflows), ops whose CQE reports {@code EINTR} or {@code EAGAIN}
- * without the kernel having done anything (a NOP goes in their place), and reads/writes kept off
- * the {@code RWF_NOWAIT} shortcut so they reach the ring.
+ * without the kernel having done anything (a NOP goes in their place), reads/writes kept off
+ * the {@code RWF_NOWAIT} shortcut so they reach the ring, and a completing thread held right after
+ * it publishes a result (as a preempted thread would be).
  *
  * <p>Zero cost in production: the hooks are guarded by {@link #ARMED}, a constant that is true only
  * when the JVM starts with {@code -Duringfs.test.faults=true} (the unit-test build sets it), so the
@@ -37,6 +38,7 @@ final class Faults {
     private int slotFactor = 1;
     private double completionFaultRate;
     private int[] completionErrnos = {};
+    private Runnable afterPublish;
 
     final LongAdder injectedEnterFaults = new LongAdder();
     final LongAdder shortened = new LongAdder();
@@ -88,6 +90,16 @@ final class Faults {
     }
 
     /**
+     * Runs {@code action} on the completing thread right after it publishes an op's result, as if
+     * that thread were descheduled there while others run: what they can see then is what a
+     * preempted completion thread shows them.
+     */
+    Faults afterPublish(Runnable action) {
+        this.afterPublish = action;
+        return this;
+    }
+
+    /**
      * Makes {@code plan} the plan of engines started from now on (null: none).
      *
      * @throws IllegalStateException if the JVM was not started with the property that arms the hooks
@@ -108,6 +120,10 @@ final class Faults {
 
     boolean skipNowait() {
         return ringOnly;
+    }
+
+    void afterPublish() {
+        if (afterPublish != null) afterPublish.run();
     }
 
     /** io_uring_enter, or an injected failure that did nothing. */

@@ -1,5 +1,6 @@
 package io.uringfs.engine;
 
+import io.uringfs.ring.Syscalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -147,6 +151,56 @@ class FaultInjectionTest {
             }
             assertEquals(50_000, ok.get());
             assertTrue(e.stats().cqOverflows() > 0, "the CQ never overflowed: " + e.stats());
+            assertAccounted(e);
+        }
+    }
+
+    /**
+     * A waiter that sees its op done may return and look at the engine while the thread that
+     * completed the op has not yet run its next instruction (CI saw {@code inFlight() == 1} right
+     * after the last op returned, from a completion thread preempted there). So the op must be
+     * counted out before it is published. Here the completion thread is held right after
+     * publishing, and the waiter, parked on a pipe read, is woken as a spurious wake-up would.
+     */
+    @Test
+    void anOpSeenDoneIsAlreadyCountedOut() throws Exception {
+        Thread[] waiter = new Thread[1];
+        CountDownLatch returned = new CountDownLatch(1);
+        Faults plan = new Faults(SEED).afterPublish(() -> {
+            Thread w = waiter[0];
+            if (w == null || w == Thread.currentThread() || returned.getCount() == 0) return;
+            LockSupport.unpark(w);
+            try {
+                returned.await(10, TimeUnit.SECONDS); // the waiter returns meanwhile, if it sees its op done
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (Engine e = start(plan, 8, 0); Arena a = Arena.ofShared()) {
+            MemorySegment fds = a.allocate(8), buf = a.allocate(1);
+            assertEquals(0, Syscalls.pipe2(fds, 0x80000 /* O_CLOEXEC */));
+            int readFd = fds.get(ValueLayout.JAVA_INT, 0), writeFd = fds.get(ValueLayout.JAVA_INT, 4);
+            long[] seen = new long[3];
+            waiter[0] = Thread.ofPlatform().unstarted(() -> {
+                seen[0] = e.submitAndAwait(e.acquire().prepRead(readFd, buf.address(), 1, -1));
+                seen[1] = e.inFlight();
+                seen[2] = e.stats().submitted() - e.stats().completed();
+                returned.countDown();
+            });
+            waiter[0].start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (waiter[0].getState() != Thread.State.WAITING) {
+                assertTrue(System.nanoTime() < deadline, "the pipe read never parked");
+                Thread.sleep(1);
+            }
+            assertEquals(1, Syscalls.write(writeFd, buf, 1));
+            waiter[0].join(10_000);
+            assertEquals(0, returned.getCount(), "the waiter never returned");
+            assertEquals(1, seen[0], "the read's result");
+            assertEquals(0, seen[1], "inFlight() when the waiter returned");
+            assertEquals(0, seen[2], "submitted - completed when the waiter returned");
+            Syscalls.close(readFd);
+            Syscalls.close(writeFd);
             assertAccounted(e);
         }
     }
