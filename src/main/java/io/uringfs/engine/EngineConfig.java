@@ -24,7 +24,14 @@ public record EngineConfig(int sqEntries, int cqEntries, Set<Integer> disabledOp
         Ring create(int sqEntries, int cqEntries) throws RingSetupException;
     }
 
-    public static final int DEFAULT_SQ_ENTRIES = 256;
+    /**
+     * 2,048 submission entries, hence 4,096 slots: enough for a few thousand blocking readers to
+     * be in flight without queueing for a slot, which costs a second park per op. Measured with
+     * 1,024 virtual threads doing O_DIRECT reads: 5.2 us CPU per read and a 1 ms ticker's p99
+     * lateness 0.7-0.9 ms with 2,048 slots, against 6.6-8.5 us and 2-2.5 ms with 512. The ring
+     * costs about 200 KiB of memory.
+     */
+    public static final int DEFAULT_SQ_ENTRIES = 2048;
 
     public EngineConfig {
         if (sqEntries < 1 || sqEntries > 32768) {
