@@ -1,10 +1,13 @@
 package io.uringfs.channel;
 
+import io.uringfs.ring.Syscalls;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -59,11 +62,56 @@ class BlockingFifoTest {
     }
 
     private static final Blocking READ_EMPTY = ch -> ch.read(ByteBuffer.allocate(16));
-    /** Fills the pipe, then blocks in a write (the first writes may be partial or complete). */
-    private static final Blocking WRITE_FULL = ch -> {
-        ByteBuffer b = ByteBuffer.allocateDirect(1 << 16);
-        while (true) ch.write(b.clear());
-    };
+    /** A write to a FIFO {@linkplain #fill filled} beforehand: it blocks from the start. */
+    private static final Blocking WRITE_FULL = ch -> ch.write(ByteBuffer.allocateDirect(1 << 16));
+
+    private static final int O_WRONLY = 1, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+
+    /**
+     * Opens {@code fifo} for {@code op}; for {@link #WRITE_FULL} fills its pipe first, through a
+     * non-blocking descriptor of its own (the channel, open for reading too, keeps the data), so
+     * that the op's one write blocks at once rather than after some writes that went through.
+     */
+    private static FileChannel openFor(Blocking op, String kind, Path fifo) throws Exception {
+        FileChannel ch = opener(kind).open(fifo, Set.of(READ, WRITE));
+        if (op == WRITE_FULL) {
+            try (Arena a = Arena.ofConfined()) {
+                int fd = Syscalls.openat(-100, a.allocateFrom(fifo.toString()), O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+                assertTrue(fd >= 0, "open: " + fd);
+                MemorySegment page = a.allocate(4096);
+                while (Syscalls.write(fd, page, 4096) > 0) { } // until EAGAIN: full
+                Syscalls.close(fd);
+            }
+        }
+        return ch;
+    }
+
+    /**
+     * Whether {@code t} is inside its blocking call: parked in the engine's wait for its ring op
+     * (uring), or in the JDK's native read or write (default provider, whose close signals a
+     * thread registered there until it leaves).
+     */
+    private static boolean inBlockingCall(Thread t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        if (stack.length == 0) return false;
+        if (t.getState() == Thread.State.WAITING) {
+            for (StackTraceElement f : stack) {
+                if (f.getClassName().equals("io.uringfs.engine.Engine") && f.getMethodName().equals("submitAndAwait")) return true;
+            }
+        }
+        String top = stack[0].getMethodName().toLowerCase(java.util.Locale.ROOT);
+        return stack[0].isNativeMethod() && (top.contains("read") || top.contains("write"));
+    }
+
+    /** Waits until {@code t} is {@linkplain #inBlockingCall inside its blocking call}: a fixed sleep is too short on a loaded machine. */
+    private static void awaitBlocked(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!inBlockingCall(t)) {
+            assertTrue(System.nanoTime() < deadline, () -> "never blocked: " + t.getState() + " "
+                    + java.util.Arrays.toString(t.getStackTrace()));
+            Thread.sleep(2);
+        }
+    }
 
     /** Starts {@code op} on a new thread, waits until it blocks, then returns the thread. */
     private static Thread blocked(Thread.Builder builder, FileChannel ch, Blocking op, CompletableFuture<Throwable> outcome,
@@ -77,11 +125,7 @@ class BlockingFifoTest {
             }
             status.complete(Thread.currentThread().isInterrupted());
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.RUNNABLE && System.nanoTime() < deadline) {
-            Thread.sleep(2);
-        }
-        Thread.sleep(100); // into the system call or the ring wait
+        awaitBlocked(t);
         assertFalse(outcome.isDone(), "the op did not block: " + outcome.getNow(null));
         return t;
     }
@@ -90,7 +134,7 @@ class BlockingFifoTest {
     @ValueSource(strings = {"uring virtual", "uring platform", "default platform"})
     void interruptClosesWithClosedByInterrupt(String kind) throws Exception {
         for (Blocking op : new Blocking[] {READ_EMPTY, WRITE_FULL}) {
-            FileChannel ch = opener(kind).open(fifo(), Set.of(READ, WRITE));
+            FileChannel ch = openFor(op, kind, fifo());
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
             CompletableFuture<Boolean> status = new CompletableFuture<>();
             Thread t = blocked(builder(kind), ch, op, outcome, status);
@@ -106,8 +150,8 @@ class BlockingFifoTest {
     @ValueSource(strings = {"uring virtual", "uring platform", "default platform"})
     void closeFromAnotherThreadGivesAsynchronousClose(String kind) throws Exception {
         for (Blocking op : new Blocking[] {READ_EMPTY, WRITE_FULL}) {
-            int fds = TestIo.openFds();
-            FileChannel ch = opener(kind).open(fifo(), Set.of(READ, WRITE));
+            Path fifo = fifo();
+            FileChannel ch = openFor(op, kind, fifo);
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
             CompletableFuture<Boolean> status = new CompletableFuture<>();
             Thread t = blocked(builder(kind), ch, op, outcome, status);
@@ -117,7 +161,9 @@ class BlockingFifoTest {
             assertFalse(e instanceof ClosedByInterruptException);
             assertFalse(status.get(10, TimeUnit.SECONDS));
             t.join();
-            assertEquals(fds, TestIo.openFds(), "descriptor closed");
+            // the FIFO's own descriptors: the process's count also moves with the JVM's files and
+            // with mkfifo's pipes, which the JDK closes after waitFor() returned
+            assertEquals(0, TestIo.openFdsOn(fifo), "descriptor closed");
         }
     }
 
@@ -138,9 +184,9 @@ class BlockingFifoTest {
                 }
                 status.complete(Thread.currentThread().isInterrupted());
             });
-            Thread.sleep(150);
+            awaitBlocked(t);
             t.interrupt();
-            Thread.sleep(150);
+            Thread.sleep(150); // time for a wrongly interruptible read to end
             assertFalse(outcome.isDone(), "an interrupt ended a stream read: " + outcome.getNow(null));
             writer.write(ByteBuffer.wrap(new byte[] {42}));
             assertEquals(42, outcome.get(10, TimeUnit.SECONDS));

@@ -80,13 +80,6 @@ final class TestIo {
         return ChannelFactory.newAsynchronousFileChannel(io, bytes(p), p.toString(), Set.of(options), ex);
     }
 
-    /** Number of open descriptors of this process. */
-    static int openFds() throws IOException {
-        try (var s = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count();
-        }
-    }
-
     /**
      * Descriptors of this process open on {@code file}: a leak check that, unlike a plain count,
      * is not disturbed by the JVM opening or closing its own files meanwhile.
