@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,7 +60,14 @@ class JfrEventsTest {
             assertEquals(-Errno.EBADF, result[1]);
             assertTrue(result[2] >= 0, "openat(O_CREAT): " + result[2]);
             io.close((int) result[2]);
-            Thread.sleep(200); // at least one statistics period
+            // Statistics events come from JFR's periodic thread, which a loaded machine may not
+            // run for a while: wait until one taken after the ops is recorded, not a fixed time.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            do {
+                Thread.sleep(50);
+                rec.dump(jfr);
+            } while (statistics(RecordingFile.readAllEvents(jfr)).stream().noneMatch(ev -> ev.getLong("submitted") >= 104)
+                    && System.nanoTime() < deadline);
             rec.stop();
             rec.dump(jfr);
 
@@ -81,8 +89,7 @@ class JfrEventsTest {
                     "failed read recorded with -EBADF");
             assertTrue(ops.stream().anyMatch(ev -> ev.getString("opcode").equals(IoUring.opName(IoUring.OP_OPENAT))));
 
-            List<RecordedEvent> stats = events.stream().filter(ev -> ev.getEventType().getName().equals(STATS)
-                    && ev.getString("engine").equals("jfr-test-enabled")).toList();
+            List<RecordedEvent> stats = statistics(events);
             assertFalse(stats.isEmpty(), "no RingStatistics event for the engine");
             RecordedEvent last = stats.getLast();
             assertTrue(last.getLong("submitted") >= 104, last.toString());
@@ -90,6 +97,12 @@ class JfrEventsTest {
             assertEquals(0, last.getLong("stray"));
             assertEquals(last.getLong("submitted"), last.getLong("completed") + last.getLong("inFlight"), last.toString());
         }
+    }
+
+    /** The RingStatistics events of the engine {@link #operationAndStatisticsEventsWhenEnabled} starts. */
+    private static List<RecordedEvent> statistics(List<RecordedEvent> events) {
+        return events.stream().filter(ev -> ev.getEventType().getName().equals(STATS)
+                && ev.getString("engine").equals("jfr-test-enabled")).toList();
     }
 
     /**
