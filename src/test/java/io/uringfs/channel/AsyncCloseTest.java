@@ -213,7 +213,13 @@ class AsyncCloseTest {
     private static void awaitPendingThenClose(AsynchronousFileChannel ch, List<Future<Integer>> futures,
                                               List<CompletableFuture<String>> handlers, String where, String what)
             throws Exception {
-        Thread.sleep(50);
+        // waiting in the ring, which is what close is to cancel (counted: a fixed sleep proves nothing)
+        int ops = futures.size() + handlers.size();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (TestIo.ENGINE.inFlight() < ops) {
+            assertTrue(System.nanoTime() < deadline, what + " in the ring: " + TestIo.ENGINE.inFlight() + " of " + ops);
+            Thread.sleep(1);
+        }
         for (Future<Integer> f : futures) assertFalse(f.isDone(), what + " pending before close");
         for (CompletableFuture<String> h : handlers) assertFalse(h.isDone(), what + " pending before close");
         ch.close();

@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -465,7 +466,7 @@ class UringDirectoryStreamTest {
 
     @Test
     void closingANamedFileSystemClosesItsStreamsAndWatchServices() throws IOException {
-        long fds = openFds();   // before the file system: its ring is closed too
+        List<String> fds = ownFds(d.setup[2]);   // before the file system: its ring is closed too
         var named = java.nio.file.FileSystems.newFileSystem(java.net.URI.create("uring://dirclose/"), java.util.Map.of());
         Path root = named.getPath(d.setup[2].toString());
         var ds = secure(root);
@@ -479,7 +480,7 @@ class UringDirectoryStreamTest {
         assertThrows(java.nio.file.ClosedWatchServiceException.class, ws::poll);
         assertThrows(java.nio.file.ClosedFileSystemException.class, () -> Files.newDirectoryStream(root));
         assertThrows(java.nio.file.ClosedFileSystemException.class, named::newWatchService);
-        assertEquals(fds, openFds(), "descriptors of the streams and the watch service are closed");
+        assertEquals(fds, ownFds(d.setup[2]), "descriptors of the streams and the watch service are closed");
         assertTrue(Files.exists(d.setup[2].resolve("sub/x.txt")));
     }
 
@@ -500,7 +501,7 @@ class UringDirectoryStreamTest {
 
     @Test
     void noDescriptorLeak() throws IOException {
-        long before = openFds();
+        List<String> before = ownFds(d.setup[2]);
         for (int i = 0; i < 200; i++) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(d.roots[2])) {
                 ds.iterator().hasNext();
@@ -511,13 +512,30 @@ class UringDirectoryStreamTest {
                 // NotDirectoryException
             }
         }
-        assertEquals(before, openFds());
+        assertEquals(before, ownFds(d.setup[2]));
     }
 
-    static long openFds() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
+    /**
+     * The targets of this process's descriptors that a file system over {@code dir} can open:
+     * files and directories under it, rings and inotify instances (anonymous inodes). A count of
+     * all descriptors also sees the JVM opening and closing its own files (jars, JFR chunks) and
+     * the pipes of child processes, which the JDK closes only after waitFor() returned.
+     */
+    static List<String> ownFds(Path dir) throws IOException {
+        String under = dir.toRealPath() + "/";
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : s) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(under) || (target + "/").equals(under) || target.startsWith("anon_inode:")) out.add(target);
+                } catch (IOException closed) {
+                    // closed while listing (the listing's own descriptor)
+                }
+            }
         }
+        Collections.sort(out);
+        return out;
     }
 
     @Test

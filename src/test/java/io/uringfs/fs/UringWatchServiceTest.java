@@ -320,12 +320,12 @@ class UringWatchServiceTest {
         try (WatchService warmUp = ThreeProviders.uring(dir).getFileSystem().newWatchService()) {
             ThreeProviders.uring(dir).register(warmUp, ENTRY_CREATE); // starts the file system's engine
         }
-        long fds = UringDirectoryStreamTest.openFds();
+        List<String> fds = UringDirectoryStreamTest.ownFds(dir);
         for (int i = 0; i < 50; i++) {
             try (WatchService ws = ThreeProviders.uring(dir).getFileSystem().newWatchService()) {
                 ThreeProviders.uring(dir).register(ws, ENTRY_CREATE);
             }
         }
-        assertEquals(fds, UringDirectoryStreamTest.openFds());
+        assertEquals(fds, UringDirectoryStreamTest.ownFds(dir));
     }
 }

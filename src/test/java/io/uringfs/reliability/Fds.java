@@ -12,12 +12,6 @@ import java.util.List;
 final class Fds {
     private Fds() {}
 
-    static int open() throws IOException {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) s.count() - 1; // the listing's own descriptor
-        }
-    }
-
     /**
      * What each open descriptor refers to (its {@code /proc/self/fd} link target: a path,
      * {@code anon_inode:[io_uring]}, {@code pipe:[...]}...), sorted; includes the listing's own
@@ -40,5 +34,15 @@ final class Fds {
         }
         Collections.sort(out);
         return out;
+    }
+
+    /**
+     * {@link #targets()} limited to what a file system working under {@code dir} opens: files and
+     * directories there, rings and inotify instances (anonymous inodes). All of them would also
+     * count the JVM opening and closing its own files (jars, JFR chunks) meanwhile.
+     */
+    static List<String> targetsFor(Path dir) throws IOException {
+        String under = dir.toRealPath() + "/";
+        return targets().stream().filter(t -> t.startsWith(under) || t.startsWith("anon_inode:")).toList();
     }
 }
