@@ -695,6 +695,11 @@ public final class Engine implements AutoCloseable {
         return closed;
     }
 
+    /** The ring, for tests in this package that look at the kernel's side of it (its CQ overflow flag). */
+    Ring ring() {
+        return ring;
+    }
+
     /** Ops submitted whose CQE has not yet arrived. */
     public long inFlight() {
         return inFlight.get();

@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.LongAdder;
  * with a shorter length (so the kernel really performs a short transfer), more slots than CQ
  * entries (so the CQ really overflows), ops whose CQE reports {@code EINTR} or {@code EAGAIN}
  * without the kernel having done anything (a NOP goes in their place), reads/writes kept off
- * the {@code RWF_NOWAIT} shortcut so they reach the ring, and a completing thread held right after
- * it publishes a result (as a preempted thread would be).
+ * the {@code RWF_NOWAIT} shortcut so they reach the ring, and a flusher or a completing thread
+ * held right before it submits or right after it publishes a result (as a preempted thread would
+ * be).
  *
  * <p>Zero cost in production: the hooks are guarded by {@link #ARMED}, a constant that is true only
  * when the JVM starts with {@code -Duringfs.test.faults=true} (the unit-test build sets it), so the
@@ -39,6 +40,7 @@ final class Faults {
     private double completionFaultRate;
     private int[] completionErrnos = {};
     private Runnable afterPublish;
+    private Runnable beforeSubmit;
 
     final LongAdder injectedEnterFaults = new LongAdder();
     final LongAdder shortened = new LongAdder();
@@ -100,6 +102,15 @@ final class Faults {
     }
 
     /**
+     * Runs {@code action} on the flusher before each io_uring_enter that submits, while it holds
+     * the flush: ops pushed meanwhile wait for it, and go to the kernel in its next batch.
+     */
+    Faults beforeSubmit(Runnable action) {
+        this.beforeSubmit = action;
+        return this;
+    }
+
+    /**
      * Makes {@code plan} the plan of engines started from now on (null: none).
      *
      * @throws IllegalStateException if the JVM was not started with the property that arms the hooks
@@ -128,6 +139,7 @@ final class Faults {
 
     /** io_uring_enter, or an injected failure that did nothing. */
     int enter(Ring ring, int toSubmit, int minComplete, int flags) {
+        if (beforeSubmit != null && toSubmit > 0) beforeSubmit.run();
         if (submitErrnos.length > 0 && chance(enterFaultRate)) {
             injectedEnterFaults.increment();
             // A wait (nothing to submit) can only be interrupted; EAGAIN/EBUSY concern submission.

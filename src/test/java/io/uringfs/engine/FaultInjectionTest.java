@@ -1,5 +1,6 @@
 package io.uringfs.engine;
 
+import io.uringfs.ring.IoUring;
 import io.uringfs.ring.Syscalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -134,14 +136,26 @@ class FaultInjectionTest {
     }
 
     /**
-     * Eight times as many slots as CQ entries: NOPs complete faster than they are reaped, the
-     * kernel parks completions on its overflow list and raises IORING_SQ_CQ_OVERFLOW, and the
-     * engine flushes them. Nothing may be lost or completed twice.
+     * Eight times as many slots as CQ entries, and nobody reaping for a while: the first thread to
+     * drain a CQE is held right after completing it, holding the CQ, until NOPs completing
+     * meanwhile have made the kernel park completions on its overflow list and raise
+     * IORING_SQ_CQ_OVERFLOW; then the engine must flush them. Nothing may be lost or completed
+     * twice. (Without the hold, whether NOPs outpaced reaping was up to the scheduler: on one CPU
+     * every NOP was reaped as it completed, and the CQ never overflowed.)
      */
     @Test
     void cqOverflowLosesNothing() throws Exception {
-        Faults plan = new Faults(SEED).slotFactor(8);
+        Engine[] engine = new Engine[1];
+        AtomicBoolean held = new AtomicBoolean();
+        Faults plan = new Faults(SEED).slotFactor(8).afterPublish(() -> {
+            if (engine[0] == null || !held.compareAndSet(false, true)) return;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((engine[0].ring().sqFlags() & IoUring.SQ_CQ_OVERFLOW) == 0 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(100_000); // a virtual thread held here leaves its carrier to the submitters
+            }
+        });
         try (Engine e = start(plan, 8, 16)) {
+            engine[0] = e;
             assertEquals(128, e.slotCount());
             AtomicLong ok = new AtomicLong();
             try (var ex = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -150,7 +164,38 @@ class FaultInjectionTest {
                 }
             }
             assertEquals(50_000, ok.get());
+            assertTrue(held.get(), "no completion was held");
             assertTrue(e.stats().cqOverflows() > 0, "the CQ never overflowed: " + e.stats());
+            assertAccounted(e);
+        }
+    }
+
+    /**
+     * A batch larger than the SQ: the flusher finds the SQ full, submits what it holds and goes
+     * on with the rest. The first flusher is held before its io_uring_enter while other submitters
+     * push their ops, so the next batch is bigger than the 8-entry SQ whatever the scheduler does.
+     */
+    @Test
+    void aBatchLargerThanTheSqGoesInPieces() throws Exception {
+        Engine[] engine = new Engine[1];
+        AtomicBoolean held = new AtomicBoolean();
+        Faults plan = new Faults(SEED).beforeSubmit(() -> {
+            if (engine[0] == null || !held.compareAndSet(false, true)) return;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (engine[0].inFlight() < 13 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(100_000); // a virtual thread held here leaves its carrier to the others
+            }
+        });
+        try (Engine e = start(plan, 8, 0)) {
+            engine[0] = e;
+            assertEquals(16, e.slotCount());
+            AtomicLong ok = new AtomicLong();
+            try (var ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int t = 0; t < 13; t++) ex.submit(() -> { if (e.nop() == 0) ok.incrementAndGet(); });
+            }
+            assertEquals(13, ok.get());
+            assertTrue(held.get(), "no flush was held");
+            assertTrue(e.stats().sqFull() > 0, "12 ops pushed behind a held flush never filled the 8-entry SQ: " + e.stats());
             assertAccounted(e);
         }
     }
