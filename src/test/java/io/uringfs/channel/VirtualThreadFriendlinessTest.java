@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -159,19 +160,24 @@ class VirtualThreadFriendlinessTest {
                         }
                     }));
                 }
+                // 2 s, and on until the readers have done READERS reads, which a disk shared with other
+                // work can take longer than 2 s to serve: the ticker is measured while they really read.
+                long started = System.nanoTime(), deadline = started + TimeUnit.SECONDS.toNanos(60);
                 Thread.sleep(2000);
+                while (reads.get() < READERS && failure.get() == null && System.nanoTime() < deadline) Thread.sleep(10);
                 stop.set(true);
                 for (Thread t : readers) t.join();
                 ticker.join();
                 dropper.join();
+                long done = System.nanoTime();
                 long[] l = Arrays.copyOf(lateness, ticks.get());
                 Arrays.sort(l);
                 long p99 = l.length == 0 ? Long.MAX_VALUE : l[Math.min(l.length - 1, (int) (l.length * 0.99))];
                 System.out.printf("ticker during " + READERS + " cold 4 KiB random readers (%s): %d ticks, p99 lateness %.2f ms, %d reads%n",
                         direct ? "O_DIRECT" : "buffered", l.length, p99 / 1e6, reads.get());
                 assertNull(failure.get(), () -> "a reader failed: " + failure.get());
-                assertTrue(reads.get() >= READERS, "only " + reads.get() + " reads by " + READERS + " readers in 2 s");
-                assertTrue(l.length > 100, "ticker starved: " + l.length + " ticks in 2 s");
+                assertTrue(reads.get() >= READERS, "only " + reads.get() + " reads by " + READERS + " readers in 60 s");
+                assertTrue(l.length > 100, "ticker starved: " + l.length + " ticks in " + (done - started) / 1_000_000 + " ms");
                 assertTrue(p99 < 50_000_000L, "p99 lateness " + p99 / 1e6 + " ms");
             }
         }
