@@ -58,11 +58,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * room for; a submitter that finds no free slot parks on a semaphore until one is released. The
  * semaphore is fair: with barging, a thread that had just released its slot took it straight back
  * while the waiter woken for it found none and parked again, a futile wake-up per op (measured with
- * 1,024 virtual threads on 512 slots: 1.6x the CPU per O_DIRECT read and a 1 ms ticker 8-19 ms
- * late, against 2-2.5 ms fair). The default is sized so that waiting is rare (see
- * {@link EngineConfig#DEFAULT_SQ_ENTRIES}). A small share of slots is reserved for cancellations,
- * so a cancel can always be sent. Should the kernel
- * still report CQ overflow or {@code EBUSY}, the flusher backs off and retries; nothing is dropped.
+ * 1,024 virtual threads on 512 slots: 11-12.5 us of CPU per O_DIRECT read and a 1 ms ticker 8-19 ms
+ * late, against 6.6-8.5 us and 2-2.5 ms fair). A small share of slots is reserved for
+ * cancellations, so a cancel can always be sent. Should the kernel still report CQ overflow or
+ * {@code EBUSY}, the flusher backs off and retries; nothing is dropped.
  *
  * <h2>Memory safety</h2>
  * {@link #submitAndAwait} returns only after the op's CQE, whatever happens to the caller

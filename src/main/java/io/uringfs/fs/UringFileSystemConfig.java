@@ -10,7 +10,7 @@ import java.util.Set;
  * {@code FileSystems.newFileSystem} or, for the default file system, from system properties
  * ({@code uringfs.<key>}). Immutable.
  *
- * <p>Keys: {@code sqEntries} (int, default 2048), {@code cqEntries} (int, default 2 x sqEntries),
+ * <p>Keys: {@code sqEntries} (int, default 256), {@code cqEntries} (int, default 2 x sqEntries),
  * {@code fallback} ({@code auto}: use plain system calls when io_uring is unavailable, logging the
  * reason once; {@code fail}: throw that reason; {@code never-ring}: do not use io_uring at all),
  * {@code restrict} (boolean, default true: register io_uring restrictions), {@code disabledOps}
