@@ -4,7 +4,6 @@ import io.uringfs.ring.IoUring;
 import io.uringfs.ring.Syscalls;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
 import static io.uringfs.ring.LinuxAbi.*;
@@ -191,39 +190,11 @@ public final class Io {
         return yieldSometimes(r);
     }
 
-    /**
-     * After a transfer served without parking (a page-cache read or write), a virtual thread that
-     * has run for a {@link #QUANTUM_NANOS quantum} since it last gave up its carrier here gives it
-     * up: a loop of such transfers would otherwise never do so, and the virtual threads behind it
-     * (even the completion of an op another thread waits for) would never run. The default
-     * provider never does: its page-cache readers starve every other virtual thread on their
-     * carriers (measured: a 1 ms ticker woke 0-15 times in 2 s beside 1,024 hot readers).
-     *
-     * <p>It gives it up with a 1 ns timed park, not {@link Thread#yield}: a yielding virtual
-     * thread goes back on its carrier's own queue, which the scheduler drains before it looks at
-     * threads unparked from outside it (by the completion thread, by timers), so a few looping
-     * threads starved those for good (observed as a hang); a timed park re-enters through that
-     * outside queue, behind them. It costs a timer hop (~25 µs here), hence the quantum rather
-     * than a park every few transfers (once per 16 halved one hot reader's throughput). The clock
-     * is read on one transfer in {@value #CLOCK_EVERY}.
-     */
+    /** A transfer served without parking: see {@link CarrierQuantum}. */
     private static long yieldSometimes(long r) {
-        if (Thread.currentThread().isVirtual() && ThreadLocalRandom.current().nextInt(CLOCK_EVERY) == 0) {
-            long[] lastGaveUp = LAST_GAVE_UP.get();
-            long now = System.nanoTime();
-            if (now - lastGaveUp[0] >= QUANTUM_NANOS) {
-                lastGaveUp[0] = now;
-                LockSupport.parkNanos(1);
-            }
-        }
+        CarrierQuantum.ranWithoutParking();
         return r;
     }
-
-    /** On average, the clock is read once per this many transfers served without parking. */
-    private static final int CLOCK_EVERY = 8;
-    /** How long a virtual thread may run on page-cache transfers before it gives up its carrier. */
-    private static final long QUANTUM_NANOS = 500_000;
-    private static final ThreadLocal<long[]> LAST_GAVE_UP = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
 
     public int fsync(int fd, boolean metadata) {
         return !plainCallOnPlatformThread() && ring(IoUring.OP_FSYNC) ? run(engine.acquire().prepFsync(fd, metadata)) : Syscalls.fsync(fd, metadata);

@@ -379,9 +379,39 @@ class EngineTest {
         assertTrue(completed.get() > 0, "the submitters got work done before the closes");
     }
 
+    /** Starts an engine as if virtual threads had {@code carriers} carriers (the engine reads the JDK's property once). */
+    private static Engine startWithCarriers(int carriers) throws UringUnavailableException {
+        String key = "jdk.virtualThreadScheduler.parallelism", before = System.getProperty(key);
+        System.setProperty(key, Integer.toString(carriers));
+        try {
+            return start(32);
+        } finally {
+            if (before == null) System.clearProperty(key);
+            else System.setProperty(key, before);
+        }
+    }
+
+    @Test
+    void withASingleCarrierALoneOpParksAtOnceInsteadOfHoldingTheCarrierInTheKernel() throws Exception {
+        try (Engine e = startWithCarriers(1); Pipe p = Pipe.open(); Arena a = Arena.ofShared()) {
+            MemorySegment buf = a.allocate(8);
+            AtomicInteger r = new AtomicInteger(-1);
+            Thread t = Thread.ofVirtual().start(() -> r.set(e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1))));
+            while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
+            assertEquals(0, e.stats().briefWaits(), "no brief wait with one carrier: " + e.stats());
+            try (Arena w = Arena.ofConfined()) {
+                MemorySegment b = w.allocate(1);
+                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 5);
+                assertEquals(1, Syscalls.write(p.writeFd(), b, 1));
+            }
+            t.join(10_000);
+            assertEquals(1, r.get());
+        }
+    }
+
     @Test
     void aLoneOpWaitsBrieflyInTheKernelThenParksAndAnOpBesideOthersParksAtOnce() throws Exception {
-        try (Engine e = start(32); Pipe first = Pipe.open(); Pipe second = Pipe.open(); Arena a = Arena.ofShared()) {
+        try (Engine e = startWithCarriers(2); Pipe first = Pipe.open(); Pipe second = Pipe.open(); Arena a = Arena.ofShared()) {
             MemorySegment buf1 = a.allocate(8), buf2 = a.allocate(8);
             AtomicInteger r1 = new AtomicInteger(-1), r2 = new AtomicInteger(-1);
             Thread t1 = Thread.ofVirtual().start(() ->
