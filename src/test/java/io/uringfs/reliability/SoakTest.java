@@ -119,14 +119,16 @@ class SoakTest {
 
     /**
      * The same load on a file system whose ring has 8 SQ entries (16 CQ entries, so 16 slots for
-     * 2,008 threads): submitters wait for slots and the flusher finds the SQ full again and again,
-     * with the same accounting and checks.
+     * 2,008 threads): submitters wait for slots and the flusher may find the SQ full, with the same
+     * accounting and checks. Whether a batch outgrows 8 entries depends on scheduling (on one CPU it
+     * did not in 1 run of 2), so the full-SQ path is proven by FaultInjectionTest, which forces it;
+     * here its count is only reported.
      */
     @Test
     void anEightEntryRingUnderTheSameLoadLosesNothing(@TempDir Path dir) throws Exception {
         Engine engine = soak(dir, "soak-small-ring", Map.of("sqEntries", "8"), SMALL_RING_SECONDS);
         assertEquals(16, engine.slotCount());
-        assertTrue(engine.stats().sqFull() > 0, "the SQ was never full: " + engine.stats());
+        System.out.println("8-entry ring: " + engine.stats());
         assertTrue(engine.stats().slotWaits() > 0, "no submitter waited for a slot: " + engine.stats());
     }
 
