@@ -163,6 +163,47 @@ class EngineTest {
         }
     }
 
+    /**
+     * Slots go to waiters in arrival order, and a thread arriving while others wait queues behind
+     * them: with barging, a thread that released a slot and asked again at once took it back while
+     * the waiter woken for it parked again, a futile wake-up per op under load.
+     */
+    @Test
+    void slotsGoToWaitersInArrivalOrderAndNobodyBargesAhead() throws Exception {
+        try (Engine e = start(8)) {
+            List<Op> held = new ArrayList<>();
+            while (held.size() < e.slotCount() - e.slotCount() / 8) held.add(e.acquire());
+            ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
+            List<Thread> waiters = new ArrayList<>();
+            for (String name : List.of("w1", "w2", "w3")) {
+                Thread t = Thread.ofVirtual().start(() -> {
+                    Op op = e.acquire();
+                    order.add(name); // before handing the slot on, so the order is the order of acquisition
+                    e.release(op);
+                });
+                waiters.add(t);
+                awaitWaiting(t);
+            }
+            // Hand w1 a slot and ask for one at once, as a thread whose op just completed does:
+            // this thread must queue behind the three waiters instead of taking the slot back.
+            e.release(held.removeLast());
+            Op late = e.acquire();
+            order.add("late");
+            e.release(late);
+            for (Thread t : waiters) t.join(10_000);
+            assertEquals(List.of("w1", "w2", "w3", "late"), List.copyOf(order));
+            held.forEach(e::release);
+        }
+    }
+
+    private static void awaitWaiting(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "thread never blocked: " + t.getState());
+            Thread.sleep(1);
+        }
+    }
+
     @Test
     void asyncCallbacksRunOnTheExecutorNotTheCompletionThread() throws Exception {
         try (Engine e = start(32); var exec = Executors.newFixedThreadPool(2)) {
