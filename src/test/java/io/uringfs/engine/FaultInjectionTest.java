@@ -201,6 +201,61 @@ class FaultInjectionTest {
     }
 
     /**
+     * While a submitter holds the flush, the ops pushed behind it are that flusher's to submit: the
+     * completion thread, woken meanwhile by a completion, must go back to sleep rather than loop
+     * until the flush ends (it did, burning a CPU for the length of every io_uring_enter made on a
+     * carrier). The flush is held for 300 ms; the completion thread's CPU time over that time is
+     * measured.
+     */
+    @Test
+    void theCompletionThreadSleepsWhileAnotherThreadHoldsTheFlush() throws Exception {
+        CountDownLatch holding = new CountDownLatch(1), release = new CountDownLatch(1);
+        AtomicBoolean armed = new AtomicBoolean(), held = new AtomicBoolean();
+        Faults plan = new Faults(SEED).beforeSubmit(() -> {
+            if (!armed.get() || !held.compareAndSet(false, true)) return;
+            holding.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Engine e = start(plan, 8, 0); Arena a = Arena.ofShared()) {
+            MemorySegment fds = a.allocate(8), buf = a.allocate(8), one = a.allocate(1);
+            assertEquals(0, Syscalls.pipe2(fds, 0x80000 /* O_CLOEXEC */));
+            int readFd = fds.get(ValueLayout.JAVA_INT, 0), writeFd = fds.get(ValueLayout.JAVA_INT, 4);
+            try {
+                AtomicLong pipeRead = new AtomicLong(-1);
+                Thread reader = Thread.ofVirtual().start(() ->
+                        pipeRead.set(e.submitAndAwait(e.acquire().prepRead(readFd, buf.address(), 8, -1))));
+                while (e.stats().parkedWaits() == 0) Thread.onSpinWait(); // the pipe read is in the kernel
+                armed.set(true);
+                Thread flusher = Thread.ofPlatform().start(() -> e.nop()); // held in its flush
+                assertTrue(holding.await(10, TimeUnit.SECONDS), "the flush was never held");
+                Thread pusher = Thread.ofPlatform().start(() -> e.nop()); // pushed behind the held flush
+                while (e.inFlight() < 3) Thread.onSpinWait();
+                assertEquals(1, Syscalls.write(writeFd, one, 1)); // a CQE wakes the completion thread
+                reader.join(10_000);
+                assertEquals(1, pipeRead.get());
+                long cpu0 = threads.getThreadCpuTime(e.completionThread().threadId());
+                Thread.sleep(300);
+                long cpu = threads.getThreadCpuTime(e.completionThread().threadId()) - cpu0;
+                release.countDown();
+                flusher.join(10_000);
+                pusher.join(10_000);
+                assertTrue(cpu < TimeUnit.MILLISECONDS.toNanos(100),
+                        "the completion thread used " + cpu / 1_000_000 + " ms of CPU in 300 ms while a flush was held");
+                assertAccounted(e);
+            } finally {
+                release.countDown();
+                Syscalls.close(readFd);
+                Syscalls.close(writeFd);
+            }
+        }
+    }
+
+    /**
      * A waiter that sees its op done may return and look at the engine while the thread that
      * completed the op has not yet run its next instruction (CI saw {@code inFlight() == 1} right
      * after the last op returned, from a completion thread preempted there). So the op must be
