@@ -14,6 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -62,7 +63,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * semaphore is fair: with barging, a thread that had just released its slot took it straight back
  * while the waiter woken for it found none and parked again, a futile wake-up per op (measured with
  * 1,024 virtual threads on 512 slots: 11-12.5 us of CPU per O_DIRECT read and a 1 ms ticker 8-19 ms
- * late, against 6.6-8.5 us and 2-2.5 ms fair). A small share of slots is reserved for
+ * late, against 6.6-8.5 us and 2-2.5 ms fair). While others wait, a slot freed by a virtual thread
+ * is handed on by the awake completion thread rather than from the carrier (see {@link #release}).
+ * A small share of slots is reserved for
  * cancellations, so a cancel can always be sent. Should the kernel still report CQ overflow or
  * {@code EBUSY}, the flusher backs off and retries; nothing is dropped.
  *
@@ -108,6 +111,8 @@ public final class Engine implements AutoCloseable {
     private final MemorySegment waitScratch;
     /** False only while the completion thread sleeps in the kernel (or is about to). */
     private volatile boolean completionThreadAwake = true;
+    /** Op slots freed by virtual threads while others waited, for the completion thread to hand on (see release). */
+    private final AtomicInteger deferredPermits = new AtomicInteger();
     final EngineStats stats = new EngineStats();
     /** Test-only fault plan; always null unless {@link Faults#ARMED}. */
     final Faults faults;
@@ -237,6 +242,11 @@ public final class Engine implements AutoCloseable {
         return slots.length;
     }
 
+    /** Slots an op may take right now (tests: every slot comes back once the engine is idle). */
+    int freeOpSlots() {
+        return opPermits.availablePermits();
+    }
+
     public EngineStats stats() {
         return stats;
     }
@@ -282,7 +292,23 @@ public final class Engine implements AutoCloseable {
         op.executor = null;
         boolean cancel = op.isCancel;
         free.push(op.index);
-        (cancel ? cancelPermits : opPermits).release();
+        if (cancel) {
+            cancelPermits.release();
+        } else if (opPermits.hasQueuedThreads() && Thread.currentThread().isVirtual() && completionThreadAwake) {
+            // Handed on from a carrier, the slot would wake its waiter onto that carrier's own
+            // queue, which the scheduler serves before threads woken from outside (timers, the
+            // completion thread): under slot contention those starved (a 1 ms ticker beside 1,000
+            // readers on one carrier: p99 84-587 ms). The completion thread hands it on instead.
+            deferredPermits.incrementAndGet();
+            if (!completionThreadAwake) releaseDeferredPermits(); // it may be going to sleep: do not leave the slot with it
+        } else {
+            opPermits.release();
+        }
+    }
+
+    private void releaseDeferredPermits() {
+        int n = deferredPermits.getAndSet(0);
+        if (n > 0) opPermits.release(n);
     }
 
     // ---- submission ----
@@ -616,6 +642,7 @@ public final class Engine implements AutoCloseable {
                 cqLock.unlock();
             }
             if (n > 0) stats.completionThreadReaps.add(n);
+            releaseDeferredPermits();
             if (pending.get() != null && enterRing()) {
                 try {
                     flush();
@@ -623,7 +650,11 @@ public final class Engine implements AutoCloseable {
                     exitRing();
                 }
             }
-            if (ringClosed && inFlight.get() == 0) return;
+            if (ringClosed && inFlight.get() == 0) {
+                completionThreadAwake = false; // from now on slots are handed on by whoever frees them
+                releaseDeferredPermits();
+                return;
+            }
             if (n == 0) {
                 // Publish that we are going to sleep, then look once more: a submitter that pushed
                 // before seeing the flag is caught here, one that pushes after sees it and flushes.
@@ -631,7 +662,7 @@ public final class Engine implements AutoCloseable {
                 // looks at pending again after it lets go): looping back for them would spin for
                 // the length of its io_uring_enter (measured: a fifth of this thread's CPU time).
                 completionThreadAwake = false;
-                if (pending.get() != null && !flushing.get()) {
+                if (pending.get() != null && !flushing.get() || deferredPermits.get() != 0) {
                     completionThreadAwake = true;
                     continue;
                 }
