@@ -46,6 +46,19 @@ class FaultInjectionTest {
         }
     }
 
+    /**
+     * A hook that, the first time it runs once {@code engine[0]} is set, holds its thread until
+     * {@code until} is true of the engine (30 s at most), parking so that a virtual thread held
+     * there leaves its carrier to the others.
+     */
+    private static Runnable holdOnce(Engine[] engine, AtomicBoolean held, java.util.function.Predicate<Engine> until) {
+        return () -> {
+            if (engine[0] == null || !held.compareAndSet(false, true)) return;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!until.test(engine[0]) && System.nanoTime() < deadline) LockSupport.parkNanos(100_000);
+        };
+    }
+
     private static void assertAccounted(Engine e) {
         EngineStats s = e.stats();
         assertEquals(0, e.inFlight(), s.toString());
@@ -147,13 +160,8 @@ class FaultInjectionTest {
     void cqOverflowLosesNothing() throws Exception {
         Engine[] engine = new Engine[1];
         AtomicBoolean held = new AtomicBoolean();
-        Faults plan = new Faults(SEED).slotFactor(8).afterPublish(() -> {
-            if (engine[0] == null || !held.compareAndSet(false, true)) return;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while ((engine[0].ring().sqFlags() & IoUring.SQ_CQ_OVERFLOW) == 0 && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(100_000); // a virtual thread held here leaves its carrier to the submitters
-            }
-        });
+        Faults plan = new Faults(SEED).slotFactor(8).afterPublish(
+                holdOnce(engine, held, e -> (e.ring().sqFlags() & IoUring.SQ_CQ_OVERFLOW) != 0));
         try (Engine e = start(plan, 8, 16)) {
             engine[0] = e;
             assertEquals(128, e.slotCount());
@@ -179,13 +187,7 @@ class FaultInjectionTest {
     void aBatchLargerThanTheSqGoesInPieces() throws Exception {
         Engine[] engine = new Engine[1];
         AtomicBoolean held = new AtomicBoolean();
-        Faults plan = new Faults(SEED).beforeSubmit(() -> {
-            if (engine[0] == null || !held.compareAndSet(false, true)) return;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (engine[0].inFlight() < 13 && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(100_000); // a virtual thread held here leaves its carrier to the others
-            }
-        });
+        Faults plan = new Faults(SEED).beforeSubmit(holdOnce(engine, held, e -> e.inFlight() >= 13));
         try (Engine e = start(plan, 8, 0)) {
             engine[0] = e;
             assertEquals(16, e.slotCount());
