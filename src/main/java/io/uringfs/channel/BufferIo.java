@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 
 /**
  * Moves bytes between {@link ByteBuffer}s and a file descriptor through {@link Io}, the way the
@@ -15,6 +16,9 @@ import java.nio.ByteBuffer;
  * kept reachable until the op has completed); a heap or read-only buffer goes through a pooled
  * native block. Buffer positions are advanced by the bytes transferred only after the op.
  * O_DIRECT alignment is checked with the JDK's messages.
+ *
+ * <p>A transfer that reports EINTR or EAGAIN is made again while its {@code owner} channel is
+ * open (see {@link #again}).
  *
  * <p>Results: bytes transferred, -1 for end of file on reads, or a {@link #failed(long)} value
  * carrying the errno, so that the channel decides between an {@link IOException} and an
@@ -39,15 +43,6 @@ final class BufferIo {
         return (int) (FAILED - r);
     }
 
-    /**
-     * Whether a transfer that returned {@code r} is to be made again ({@link Io#again}: EINTR, or
-     * EAGAIN on these blocking descriptors); the channel repeats it only while it is open, as the
-     * JDK's {@code FileChannelImpl} loops on {@code IOStatus.INTERRUPTED}.
-     */
-    static boolean again(long r) {
-        return failed(r) && Io.again(-errno(r));
-    }
-
     private static long fail(long kernelResult) {
         return FAILED + kernelResult; // kernelResult is -errno
     }
@@ -65,28 +60,53 @@ final class BufferIo {
      */
     static final int RING_ONLY = 2;
 
-    private static long read(Io io, int fd, long addr, int len, long offset, int path) {
-        Engine e = io.engine();
-        if (path == RING_ONLY && e != null) return e.submitAndAwait(e.acquire().prepRead(fd, addr, len, offset));
-        return io.read(fd, addr, len, offset, path == PAGE_CACHE, false);
+    /**
+     * Whether a kernel result {@code r} means the transfer is to be made again: {@link Io#again}
+     * (EINTR, or EAGAIN on these blocking descriptors) while {@code owner} is open, as the JDK's
+     * channels loop on {@code IOStatus.INTERRUPTED}; once it is closed, the failure is reported.
+     */
+    private static boolean again(long r, Channel owner) {
+        return r < 0 && Io.again(r) && owner.isOpen();
     }
 
-    private static long readv(Io io, int fd, MemorySegment iov, int count, long offset, int path) {
+    private static long read(Io io, int fd, long addr, int len, long offset, int path, Channel owner) {
         Engine e = io.engine();
-        if (path == RING_ONLY && e != null) return e.submitAndAwait(e.acquire().prepReadv(fd, iov, count, offset));
-        return io.readv(fd, iov, count, offset, path == PAGE_CACHE, false);
+        long r;
+        do {
+            r = path == RING_ONLY && e != null ? e.submitAndAwait(e.acquire().prepRead(fd, addr, len, offset))
+                                               : io.read(fd, addr, len, offset, path == PAGE_CACHE, false);
+        } while (again(r, owner));
+        return r;
     }
 
-    private static long write(Io io, int fd, long addr, int len, long offset, int path) {
+    private static long readv(Io io, int fd, MemorySegment iov, int count, long offset, int path, Channel owner) {
         Engine e = io.engine();
-        if (path == RING_ONLY && e != null) return e.submitAndAwait(e.acquire().prepWrite(fd, addr, len, offset));
-        return io.write(fd, addr, len, offset, path == PAGE_CACHE, false);
+        long r;
+        do {
+            r = path == RING_ONLY && e != null ? e.submitAndAwait(e.acquire().prepReadv(fd, iov, count, offset))
+                                               : io.readv(fd, iov, count, offset, path == PAGE_CACHE, false);
+        } while (again(r, owner));
+        return r;
     }
 
-    private static long writev(Io io, int fd, MemorySegment iov, int count, long offset, int path) {
+    private static long write(Io io, int fd, long addr, int len, long offset, int path, Channel owner) {
         Engine e = io.engine();
-        if (path == RING_ONLY && e != null) return e.submitAndAwait(e.acquire().prepWritev(fd, iov, count, offset));
-        return io.writev(fd, iov, count, offset, path == PAGE_CACHE, false);
+        long r;
+        do {
+            r = path == RING_ONLY && e != null ? e.submitAndAwait(e.acquire().prepWrite(fd, addr, len, offset))
+                                               : io.write(fd, addr, len, offset, path == PAGE_CACHE, false);
+        } while (again(r, owner));
+        return r;
+    }
+
+    private static long writev(Io io, int fd, MemorySegment iov, int count, long offset, int path, Channel owner) {
+        Engine e = io.engine();
+        long r;
+        do {
+            r = path == RING_ONLY && e != null ? e.submitAndAwait(e.acquire().prepWritev(fd, iov, count, offset))
+                                               : io.writev(fd, iov, count, offset, path == PAGE_CACHE, false);
+        } while (again(r, owner));
+        return r;
     }
 
     // ---- O_DIRECT checks, with the JDK's messages ----
@@ -147,7 +167,7 @@ final class BufferIo {
      * @param path {@link #PAGE_CACHE}, {@link #DEVICE} or {@link #RING_ONLY}
      * @return bytes read, -1 at end of file, 0 if {@code dst} has no room, or a {@link #failed} value
      */
-    static long read(Io io, int fd, ByteBuffer dst, long offset, int alignment, int path) throws IOException {
+    static long read(Io io, int fd, ByteBuffer dst, long offset, int alignment, int path, Channel owner) throws IOException {
         if (dst.isReadOnly()) throw new IllegalArgumentException("Read-only buffer");
         boolean direct = alignment > 0;
         int pos = dst.position(), rem = remaining(dst);
@@ -159,7 +179,7 @@ final class BufferIo {
             }
             if (rem == 0) return 0;
             try {
-                n = read(io, fd, address(dst), rem, offset, path);
+                n = read(io, fd, address(dst), rem, offset, path, owner);
             } finally {
                 Reference.reachabilityFence(dst);
             }
@@ -169,7 +189,7 @@ final class BufferIo {
             if (rem == 0) return 0;
             BufferPool.Block b = BufferPool.SHARED.acquire(rem);
             try {
-                n = read(io, fd, b.address(), rem, offset, path);
+                n = read(io, fd, b.address(), rem, offset, path, owner);
                 if (n > 0) {
                     copyToHeap(b.segment(), 0, dst, pos, (int) n);
                     dst.position(pos + (int) n);
@@ -187,7 +207,7 @@ final class BufferIo {
      *
      * @param path {@link #PAGE_CACHE}, {@link #DEVICE} or {@link #RING_ONLY}
      */
-    static long write(Io io, int fd, ByteBuffer src, long offset, int alignment, int path) throws IOException {
+    static long write(Io io, int fd, ByteBuffer src, long offset, int alignment, int path, Channel owner) throws IOException {
         boolean direct = alignment > 0;
         int pos = src.position(), rem = remaining(src);
         long n;
@@ -198,7 +218,7 @@ final class BufferIo {
             }
             if (rem == 0) return 0;
             try {
-                n = write(io, fd, address(src), rem, offset, path);
+                n = write(io, fd, address(src), rem, offset, path, owner);
             } finally {
                 Reference.reachabilityFence(src);
             }
@@ -208,7 +228,7 @@ final class BufferIo {
             BufferPool.Block b = BufferPool.SHARED.acquire(rem);
             try {
                 copyFromHeap(src, pos, b.segment(), 0, rem);
-                n = write(io, fd, b.address(), rem, offset, path);
+                n = write(io, fd, b.address(), rem, offset, path, owner);
             } finally {
                 BufferPool.SHARED.release(b);
             }
@@ -220,19 +240,19 @@ final class BufferIo {
     // ---- scatter/gather ----
 
     /** Scattering read (readv) into {@code bufs[off..off+len)}; same results as {@link #read}. */
-    static long read(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment, int path)
-            throws IOException {
-        return vectored(io, fd, bufs, off, len, offset, alignment, true, path);
+    static long read(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment, int path,
+                     Channel owner) throws IOException {
+        return vectored(io, fd, bufs, off, len, offset, alignment, true, path, owner);
     }
 
     /** Gathering write (writev) from {@code bufs[off..off+len)}; {@code path} as for {@link #write}. */
-    static long write(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment, int path)
-            throws IOException {
-        return vectored(io, fd, bufs, off, len, offset, alignment, false, path);
+    static long write(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset, int alignment, int path,
+                      Channel owner) throws IOException {
+        return vectored(io, fd, bufs, off, len, offset, alignment, false, path, owner);
     }
 
     private static long vectored(Io io, int fd, ByteBuffer[] bufs, int off, int len, long offset,
-                                 int alignment, boolean reading, int path) throws IOException {
+                                 int alignment, boolean reading, int path, Channel owner) throws IOException {
         boolean direct = alignment > 0;
         // First pass: validate (the JDK checks each buffer as it goes) and size the bounce area.
         int count = 0;
@@ -280,7 +300,7 @@ final class BufferIo {
                 left -= rem;
             }
             // the iovecs are the block's first k entries; no slice (an allocation unless the JIT removes it)
-            n = reading ? readv(io, fd, mem, k, offset, path) : writev(io, fd, mem, k, offset, path);
+            n = reading ? readv(io, fd, mem, k, offset, path, owner) : writev(io, fd, mem, k, offset, path, owner);
             // Advance the buffers by what was transferred, in order; copy heap shadows back.
             shadow = iovBytes;
             long done = Math.max(n, 0);

@@ -333,11 +333,8 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             int n = 0;
             Throwable x = null;
             try {
-                long r;
-                do {
-                    r = read ? BufferIo.read(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE)
-                             : BufferIo.write(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE);
-                } while (BufferIo.again(r) && ch.isOpen());
+                long r = read ? BufferIo.read(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE, ch)
+                              : BufferIo.write(ch.io, ch.fd, buf, position, -1, BufferIo.PAGE_CACHE, ch);
                 if (BufferIo.failed(r)) {
                     x = !ch.isOpen() ? new AsynchronousCloseException() : Errno.toIOException(BufferIo.errno(r));
                 } else {

@@ -216,9 +216,7 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             beginBlocking();
             if (!inFlight.enter()) return 0;
             try {
-                do {
-                    n = BufferIo.read(io, fd, dst, position, alignment, readPath());
-                } while (BufferIo.again(n) && isOpen());
+                n = BufferIo.read(io, fd, dst, position, alignment, readPath(), this);
             } finally {
                 inFlight.exit();
             }
@@ -242,9 +240,7 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 beginBlocking();
                 if (!inFlight.enter()) return 0;
                 try {
-                    do {
-                        n = BufferIo.read(io, fd, dsts, offset, length, -1, alignment, readPath());
-                    } while (BufferIo.again(n) && isOpen());
+                    n = BufferIo.read(io, fd, dsts, offset, length, -1, alignment, readPath(), this);
                 } finally {
                     inFlight.exit();
                 }
@@ -289,17 +285,12 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
             beginBlocking();
             if (!inFlight.enter()) return 0;
             try {
-                do {
-                    n = BufferIo.write(io, fd, src, position, alignment, writePath());
-                } while (BufferIo.again(n) && isOpen());
+                n = BufferIo.write(io, fd, src, position, alignment, writePath(), this);
                 // A ring write to a FIFO or device takes what fits now; write(2) on a blocking
                 // descriptor, as the JDK makes it, goes on until everything is written (or
                 // something fails after progress, which then counts as a short write).
                 while (n > 0 && src.hasRemaining() && !regular() && isOpen()) {
-                    long m;
-                    do {
-                        m = BufferIo.write(io, fd, src, position < 0 ? -1 : position + n, alignment, BufferIo.RING_ONLY);
-                    } while (BufferIo.again(m) && isOpen());
+                    long m = BufferIo.write(io, fd, src, position < 0 ? -1 : position + n, alignment, BufferIo.RING_ONLY, this);
                     if (m <= 0) break;
                     n += m;
                 }
@@ -326,14 +317,9 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 beginBlocking();
                 if (!inFlight.enter()) return 0;
                 try {
-                    do {
-                        n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, writePath());
-                    } while (BufferIo.again(n) && isOpen());
+                    n = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, writePath(), this);
                     while (n > 0 && !regular() && isOpen() && hasRemaining(srcs, offset, length)) { // as in writeAt
-                        long m;
-                        do {
-                            m = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, BufferIo.RING_ONLY);
-                        } while (BufferIo.again(m) && isOpen());
+                        long m = BufferIo.write(io, fd, srcs, offset, length, -1, alignment, BufferIo.RING_ONLY, this);
                         if (m <= 0) break;
                         n += m;
                     }
