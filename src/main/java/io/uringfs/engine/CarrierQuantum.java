@@ -50,8 +50,8 @@ final class CarrierQuantum {
         }
     }
 
-    /** The calling virtual thread parked for its I/O, so gave up its carrier: its quantum starts again. */
+    /** The calling thread parked for its I/O; a virtual one gave up its carrier, so its quantum starts again. */
     static void parked() {
-        LAST_GAVE_UP.get()[0] = System.nanoTime();
+        if (Thread.currentThread().isVirtual()) LAST_GAVE_UP.get()[0] = System.nanoTime();
     }
 }

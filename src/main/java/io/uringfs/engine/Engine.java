@@ -65,9 +65,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * 1,024 virtual threads on 512 slots: 11-12.5 us of CPU per O_DIRECT read and a 1 ms ticker 8-19 ms
  * late, against 6.6-8.5 us and 2-2.5 ms fair). While others wait, a slot freed by a virtual thread
  * is handed on by the awake completion thread rather than from the carrier (see {@link #release}).
- * A small share of slots is reserved for
- * cancellations, so a cancel can always be sent. Should the kernel still report CQ overflow or
- * {@code EBUSY}, the flusher backs off and retries; nothing is dropped.
+ * A small share of slots is reserved for cancellations, so a cancel can always be sent. Should the
+ * kernel still report CQ overflow or {@code EBUSY}, the flusher backs off and retries; nothing is
+ * dropped.
  *
  * <h2>Memory safety</h2>
  * {@link #submitAndAwait} returns only after the op's CQE, whatever happens to the caller
@@ -352,10 +352,8 @@ public final class Engine implements AutoCloseable {
         int res = op.res;
         release(op);
         if (interrupted) Thread.currentThread().interrupt();
-        if (Thread.currentThread().isVirtual()) {
-            if (parks) CarrierQuantum.parked();
-            else CarrierQuantum.ranWithoutParking();
-        }
+        if (parks) CarrierQuantum.parked();
+        else CarrierQuantum.ranWithoutParking();
         return res;
     }
 
