@@ -241,9 +241,9 @@ public final class Io {
             }
         }
         int fd;
-        do { // the JDK restarts open after EINTR (RESTARTABLE); a closing engine's cancel ends it
+        do {
             fd = run(engine.acquire().prepOpenat(dirfd, path, flags, mode));
-        } while (fd == -Errno.EINTR && !engine.isClosed());
+        } while (restart(fd));
         return fd;
     }
 
@@ -281,10 +281,15 @@ public final class Io {
             }
         }
         int r;
-        do { // as for openat: the JDK restarts stat after EINTR
+        do {
             r = run(engine.acquire().prepStatx(dirfd, path, flags, mask, buf));
-        } while (r == -Errno.EINTR && !engine.isClosed());
+        } while (restart(r));
         return r;
+    }
+
+    /** Whether a ring open or stat is made again: the JDK restarts them after EINTR (RESTARTABLE); a closing engine's cancel ends it. */
+    private boolean restart(int r) {
+        return r == -Errno.EINTR && !engine.isClosed();
     }
 
     private static final MemorySegment EMPTY_PATH = java.lang.foreign.Arena.global().allocate(1);
