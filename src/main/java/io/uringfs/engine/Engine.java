@@ -58,9 +58,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * instead of 80,000, and a 1 ms ticker starved).
  *
  * <h2>Backpressure</h2>
- * There are exactly {@code cqEntries} slots, so the CQ can never hold more completions than it has
- * room for; a submitter that finds no free slot parks on a semaphore until one is released. The
- * semaphore is fair: with barging, a thread that had just released its slot took it straight back
+ * The kernel never holds more ops than the CQ has entries, so the CQ can never hold more
+ * completions than it has room for. The engine holds {@value #SLOTS_PER_CQ_ENTRY} times as many
+ * ops: those beyond what the ring may hold wait, already prepared, in the engine's FIFO queue, and
+ * whoever flushes next (the completion thread, right after it reaped the CQEs that made room)
+ * submits them, so their threads park once per op, for the completion. Making them wait for a slot
+ * instead cost a second park and wake-up per op (1,024 O_DIRECT readers on 512 entries: 5.6-8 us of
+ * CPU per read against 4.6-5 us with every reader's op in flight), and putting them all in the
+ * ring cost more: about 1,000 buffered reads of one small file in the kernel at once, while its
+ * pages were being evicted, ran 7-30 times slower than 512 (see {@link EngineConfig}). An op
+ * cancelled while it waits in the queue completes with {@code -ECANCELED} without reaching the
+ * kernel. Only when every slot is taken does a submitter park on a semaphore until one is
+ * released. The semaphore is fair: with barging, a thread that had just released its slot took it straight back
  * while the waiter woken for it found none and parked again, a futile wake-up per op (measured with
  * 1,024 virtual threads on 512 slots: 11-12.5 us of CPU per O_DIRECT read and a 1 ms ticker 8-19 ms
  * late, against 6.6-8.5 us and 2-2.5 ms fair). While others wait, a slot freed by a virtual thread
@@ -113,6 +122,18 @@ public final class Engine implements AutoCloseable {
     private volatile boolean completionThreadAwake = true;
     /** Op slots freed by virtual threads while others waited, for the completion thread to hand on (see release). */
     private final AtomicInteger deferredPermits = new AtomicInteger();
+    /** Ops the engine holds per CQ entry (see class comment: the rest wait in the queue, not for a slot). */
+    static final int SLOTS_PER_CQ_ENTRY = 4;
+    /** Ops other than cancels the kernel may hold at once: the CQ entries not reserved for cancels. */
+    private final int ringLimit;
+    /** Ops other than cancels submitted to the kernel whose CQE has not arrived. */
+    private final AtomicInteger inRing = new AtomicInteger();
+    /** FIFO of prepared ops waiting for room in the ring, linked by nextPending; only the flusher touches it. */
+    private Op queueHead, queueTail;
+    /** Length of that queue: written by the flusher, read by anyone deciding whether a flush is due. */
+    private volatile int queued;
+    /** Ops marked cancelled since the flusher last looked for them in its queue. */
+    private final AtomicInteger cancelMarks = new AtomicInteger();
     final EngineStats stats = new EngineStats();
     /** Test-only fault plan; always null unless {@link Faults#ARMED}. */
     final Faults faults;
@@ -124,11 +145,13 @@ public final class Engine implements AutoCloseable {
             usable[op] = probe.supports(op) && !config.disabledOps().contains(op);
         }
         this.faults = Faults.forNewEngine();
-        int n = ring.cqEntries() * (Faults.ARMED && faults != null ? faults.slotFactor() : 1);
+        int cq = ring.cqEntries() * (Faults.ARMED && faults != null ? faults.slotFactor() : 1);
+        int n = cq * SLOTS_PER_CQ_ENTRY;
         this.slots = new Op[n];
         for (int i = 0; i < n; i++) slots[i] = new Op(this, i);
         this.free = new FreeList(n);
-        int reserve = Math.max(1, n / 8);
+        int reserve = Math.max(1, cq / 8);
+        this.ringLimit = cq - reserve;
         this.opPermits = new Semaphore(n - reserve, true);
         this.cancelPermits = new Semaphore(reserve);
         this.waitScratch = ring.hasFeature(IoUring.FEAT_EXT_ARG) && faults == null && carriers() > 1
@@ -238,8 +261,19 @@ public final class Engine implements AutoCloseable {
         return probe;
     }
 
+    /** Ops the engine holds at once: in the ring, queued for it, or being prepared. */
     public int slotCount() {
         return slots.length;
+    }
+
+    /** Ops other than cancellations the kernel may hold at once (the rest wait in the engine's queue). */
+    public int ringLimit() {
+        return ringLimit;
+    }
+
+    /** Slots for ops other than cancellations: every slot but those reserved for cancels. */
+    int opSlots() {
+        return slots.length - (slots.length / SLOTS_PER_CQ_ENTRY - ringLimit);
     }
 
     /** Slots an op may take right now (tests: every slot comes back once the engine is idle). */
@@ -272,6 +306,7 @@ public final class Engine implements AutoCloseable {
         Op op = slots[free.pop()];
         op.isCancel = cancel;
         op.generation++;
+        op.cancelledGeneration = op.generation - 1; // not this one
         op.waiter = null;
         op.callback = null;
         op.executor = null;
@@ -436,10 +471,37 @@ public final class Engine implements AutoCloseable {
         // Once the ring is shut, the closer has cancelled everything itself.
         if (!enterRing()) return;
         try {
+            markCancelled(userData, fd, flags);
             cancelLocked(userData, fd, flags);
         } finally {
             exitRing();
         }
+    }
+
+    /**
+     * Marks the ops an ASYNC_CANCEL with these arguments is meant for, so that those still in the
+     * engine's queue complete with {@code -ECANCELED} instead of reaching the kernel after it. A
+     * mark names the op's generation: a slot reused meanwhile is never cancelled by mistake.
+     */
+    private void markCancelled(long userData, int fd, int flags) {
+        int marked = 0;
+        if (fd < 0 && (flags & IoUring.ASYNC_CANCEL_ANY) == 0) {
+            // Only the op's own waiter cancels by user_data, so the slot cannot be reused meanwhile.
+            Op op = slots[(int) userData];
+            if (op.state == Op.SUBMITTED && op.generation == (int) (userData >>> 32)) {
+                op.cancelledGeneration = op.generation;
+                marked++;
+            }
+        } else {
+            for (Op op : slots) {
+                int generation = op.generation;
+                if (op.state == Op.SUBMITTED && !op.isCancel && (fd < 0 || op.fd == fd)) {
+                    op.cancelledGeneration = generation;
+                    marked++;
+                }
+            }
+        }
+        if (marked > 0) cancelMarks.incrementAndGet();
     }
 
     private void cancelLocked(long userData, int fd, int flags) {
@@ -476,18 +538,28 @@ public final class Engine implements AutoCloseable {
         if (!completionThreadAwake || inFlight.get() <= HANDOFF_IN_FLIGHT) flush();
     }
 
-    /** Becomes the flusher if nobody is, and submits everything pending (see class comment). */
+    /**
+     * Becomes the flusher if nobody is, and submits everything pending, as far as the ring has room
+     * (see class comment). Whoever lets go of the flush looks again, so work that arrived or room
+     * that freed while it held the flush is never left behind.
+     */
     private void flush() {
-        while (pending.get() != null && flushing.compareAndSet(false, true)) {
+        while (flushDue() && flushing.compareAndSet(false, true)) {
             try {
-                Op batch;
-                while ((batch = pending.getAndSet(null)) != null) {
-                    submitBatch(reverse(batch));
-                }
+                do {
+                    Op batch = pending.getAndSet(null);
+                    if (batch != null) queue(reverse(batch));
+                    submitQueued();
+                } while (pending.get() != null);
             } finally {
                 flushing.set(false);
             }
         }
+    }
+
+    /** Whether a flush has something to do: ops pushed, or queued ops that the ring has room for or that were cancelled. */
+    private boolean flushDue() {
+        return pending.get() != null || queued != 0 && (inRing.get() < ringLimit || cancelMarks.get() != 0);
     }
 
     private static Op reverse(Op head) {
@@ -501,27 +573,80 @@ public final class Engine implements AutoCloseable {
         return prev;
     }
 
-    private void submitBatch(Op op) {
+    /** With the flush held: cancellations go straight into SQEs (their CQ room is reserved), other ops join the queue. */
+    private void queue(Op op) {
         while (op != null) {
-            long sqe = ring.sqe();
-            if (sqe < 0) {
-                stats.sqFull.increment();
-                enterSubmit();
-                continue;
-            }
-            int len = Faults.ARMED && faults != null ? faults.length(op) : op.len;
-            if (Faults.ARMED && faults != null && (op.injectedRes = faults.completionError(op)) != 0) {
-                ring.prep(sqe, IoUring.OP_NOP, -1, 0, 0, 0, 0, op.userData()); // completes with the injected result
-            } else {
-                ring.prep(sqe, op.opcode, op.fd, op.addr, len, op.off, op.opFlags, op.userData());
-                if (op.sqeFlags != 0) ring.prepFlags(sqe, op.sqeFlags);
-                if (op.spliceFdIn != 0) ring.prepSpliceFdIn(sqe, op.spliceFdIn);
-            }
             Op next = op.nextPending;
             op.nextPending = null;
+            if (op.isCancel) {
+                prepSqe(op);
+            } else {
+                if (inRing.get() + queued >= ringLimit) stats.ringWaits.increment(); // the ops ahead fill the ring
+                if (queueTail == null) queueHead = op;
+                else queueTail.nextPending = op;
+                queueTail = op;
+                queued++;
+            }
             op = next;
         }
+    }
+
+    /** With the flush held: moves queued ops into SQEs while the ring has room, then submits every SQE. */
+    private void submitQueued() {
+        if (cancelMarks.get() != 0 && queueHead != null) completeCancelledInQueue();
+        while (queueHead != null && inRing.get() < ringLimit) {
+            Op op = queueHead;
+            queueHead = op.nextPending;
+            if (queueHead == null) queueTail = null;
+            op.nextPending = null;
+            queued--;
+            if (op.cancelledGeneration == op.generation) {
+                finish(op, -ECANCELED, 0);
+            } else {
+                inRing.incrementAndGet();
+                prepSqe(op);
+            }
+        }
         enterSubmit();
+    }
+
+    /** With the flush held: completes every queued op marked cancelled, in queue order. */
+    private void completeCancelledInQueue() {
+        cancelMarks.set(0);
+        Op prev = null;
+        for (Op op = queueHead; op != null; ) {
+            Op next = op.nextPending;
+            if (op.cancelledGeneration == op.generation) {
+                if (prev == null) queueHead = next;
+                else prev.nextPending = next;
+                if (queueTail == op) queueTail = prev;
+                op.nextPending = null;
+                queued--;
+                finish(op, -ECANCELED, 0);
+            } else {
+                prev = op;
+            }
+            op = next;
+        }
+    }
+
+    private static final int ECANCELED = 125;
+
+    /** With the flush held: writes the op into the next SQE, submitting the full SQ first if need be. */
+    private void prepSqe(Op op) {
+        long sqe;
+        while ((sqe = ring.sqe()) < 0) {
+            stats.sqFull.increment();
+            enterSubmit();
+        }
+        int len = Faults.ARMED && faults != null ? faults.length(op) : op.len;
+        if (Faults.ARMED && faults != null && (op.injectedRes = faults.completionError(op)) != 0) {
+            ring.prep(sqe, IoUring.OP_NOP, -1, 0, 0, 0, 0, op.userData()); // completes with the injected result
+        } else {
+            ring.prep(sqe, op.opcode, op.fd, op.addr, len, op.off, op.opFlags, op.userData());
+            if (op.sqeFlags != 0) ring.prepFlags(sqe, op.sqeFlags);
+            if (op.spliceFdIn != 0) ring.prepSpliceFdIn(sqe, op.spliceFdIn);
+        }
     }
 
     /** Publishes the SQ tail and calls io_uring_enter until the kernel has consumed every SQE. */
@@ -557,13 +682,17 @@ public final class Engine implements AutoCloseable {
     /** Reaps available CQEs unless someone else is already doing so. Returns the number reaped. */
     private int reap() {
         if (!cqLock.tryLock()) return 0;
+        int n;
         try {
-            int n = drain();
-            if (n > 0) stats.inlineReaps.add(n);
-            return n;
+            n = drain();
         } finally {
             cqLock.unlock();
         }
+        if (n > 0) {
+            stats.inlineReaps.add(n);
+            if (queued != 0) flush(); // the room just made is the queue's (a no-op inside a flush)
+        }
+        return n;
     }
 
     /** With {@link #cqLock} held: completes every CQE in the ring. */
@@ -594,6 +723,12 @@ public final class Engine implements AutoCloseable {
             stats.strayCompletions.increment();
             return;
         }
+        if (!op.isCancel) inRing.decrementAndGet();
+        finish(op, res, flags);
+    }
+
+    /** Publishes the op's result and wakes whoever waits for it: a CQE's, or -ECANCELED for an op that never reached the kernel. */
+    private void finish(Op op, int res, int flags) {
         op.res = Faults.ARMED && op.injectedRes != 0 ? op.injectedRes : res;
         op.cqeFlags = flags;
         Thread waiter = op.waiter;
@@ -641,7 +776,7 @@ public final class Engine implements AutoCloseable {
             }
             if (n > 0) stats.completionThreadReaps.add(n);
             releaseDeferredPermits();
-            if (pending.get() != null && enterRing()) {
+            if (flushDue() && enterRing()) {
                 try {
                     flush();
                 } finally {
@@ -660,7 +795,7 @@ public final class Engine implements AutoCloseable {
                 // looks at pending again after it lets go): looping back for them would spin for
                 // the length of its io_uring_enter (measured: a fifth of this thread's CPU time).
                 completionThreadAwake = false;
-                if (pending.get() != null && !flushing.get() || deferredPermits.get() != 0) {
+                if (flushDue() && !flushing.get() && !ringClosed || deferredPermits.get() != 0) {
                     completionThreadAwake = true;
                     continue;
                 }
@@ -697,8 +832,14 @@ public final class Engine implements AutoCloseable {
         // 3. Now the only SQ producer: submit what the last submitters left pending for the
         //    completion thread, cancel it, then wake the completion thread, which exits once
         //    nothing is in flight.
-        flush();
-        awaitNothingInFlight(() -> submitDirect(IoUring.OP_ASYNC_CANCEL, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL));
+        //    Ops still in the engine's queue complete as cancelled without reaching the kernel.
+        Runnable cancelRest = () -> {
+            markCancelled(0, -1, IoUring.ASYNC_CANCEL_ANY);
+            flush();
+            submitDirect(IoUring.OP_ASYNC_CANCEL, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL);
+        };
+        cancelRest.run();
+        awaitNothingInFlight(cancelRest);
         submitDirect(IoUring.OP_NOP, 0);
         boolean interrupted = false;
         while (true) {

@@ -9,7 +9,7 @@ import java.util.Set;
  * How to build an {@link Engine}. Immutable.
  *
  * @param sqEntries      submission queue size (rounded up to a power of two by the kernel)
- * @param cqEntries      completion queue size; also the most ops in flight at once (0: twice sqEntries)
+ * @param cqEntries      completion queue size; also the most ops the kernel holds at once (0: twice sqEntries)
  * @param disabledOps    opcodes never to use even if the kernel has them (they take the plain-syscall path)
  * @param restrict       register {@code IORING_REGISTER_RESTRICTIONS} so the ring accepts only the opcodes uringfs uses
  * @param ringFactory    how the ring is created; tests substitute one that fails with a chosen errno
@@ -25,12 +25,11 @@ public record EngineConfig(int sqEntries, int cqEntries, Set<Integer> disabledOp
     }
 
     /**
-     * 256 submission entries, hence 512 slots. More slots measured less CPU per O_DIRECT read with
-     * 1,024 virtual threads (4,096 slots: 4.0-4.8 us against 5.5-6.7 us; the default provider
-     * 7.1-7.5 us), but buffered reads collapsed with about 1,000 of them in flight: 1,000 virtual
-     * threads reading a 64 MiB file whose pages are dropped every 5 ms did 69,000 reads/s on 512
-     * slots, 49,000 on 1,024 and under 10,000 on 2,048 or 4,096, the CPUs idle while the kernel
-     * held the reads. 512 keeps both workloads near their best.
+     * 256 submission entries, hence 512 CQ entries: at most 448 I/O ops in the kernel at once, and
+     * 2,048 slots (see {@link Engine}). A deeper ring was worse for buffered reads: 1,000 virtual
+     * threads reading a 64 MiB file whose pages are dropped every 5 ms did 69,000 reads/s with 512
+     * entries, 49,000 with 1,024 and under 10,000 with 2,048 or 4,096 (every reader's op in the
+     * kernel), the CPUs idle while the kernel held the reads.
      */
     public static final int DEFAULT_SQ_ENTRIES = 256;
 

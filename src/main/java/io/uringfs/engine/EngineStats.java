@@ -16,6 +16,7 @@ public final class EngineStats {
     final LongAdder briefWaits = new LongAdder();
     final LongAdder completionThreadReaps = new LongAdder();
     final LongAdder slotWaits = new LongAdder();
+    final LongAdder ringWaits = new LongAdder();
     final LongAdder sqFull = new LongAdder();
     final LongAdder busy = new LongAdder();
     final LongAdder cqOverflows = new LongAdder();
@@ -52,6 +53,8 @@ public final class EngineStats {
     public long completionThreadReaps() { return completionThreadReaps.sum(); }
     /** Times a submitter parked because every slot was in flight. */
     public long slotWaits() { return slotWaits.sum(); }
+    /** Ops that waited in the engine's queue because the kernel already held as many as the CQ has room for. */
+    public long ringWaits() { return ringWaits.sum(); }
     /** Times the flusher found the SQ full and had to enter before continuing. */
     public long sqFull() { return sqFull.sum(); }
     /** EBUSY/EAGAIN answers from io_uring_enter (retried). */
@@ -77,7 +80,7 @@ public final class EngineStats {
     public String toString() {
         return "EngineStats[submitted=" + submitted() + ", completed=" + completed() + ", stray=" + strayCompletions()
                 + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", parked=" + parkedWaits() + ", briefWaits=" + briefWaits() + ", threadReaps=" + completionThreadReaps()
-                + ", slotWaits=" + slotWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
+                + ", slotWaits=" + slotWaits() + ", ringWaits=" + ringWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
                 + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + ", ops=[" + submittedByOpcode() + "]]";
     }
 }

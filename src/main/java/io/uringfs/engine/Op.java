@@ -41,6 +41,8 @@ public final class Op implements Runnable {
     // submission
     Op nextPending;
     boolean isCancel;
+    /** The generation a cancellation was asked for; equal to {@link #generation} if this op is to be cancelled. */
+    int cancelledGeneration;
     long submittedNanos;
     /** JFR event timing this op; null unless {@link OperationEvent} was enabled at submission. */
     OperationEvent event;
@@ -162,12 +164,6 @@ public final class Op implements Runnable {
     public Op prepSplice(int fdIn, long offIn, int fdOut, long offOut, int len, int flags) {
         prep(IoUring.OP_SPLICE, fdOut, offIn, len, offOut, flags);
         this.spliceFdIn = fdIn;
-        return this;
-    }
-
-    /** Marks the op to be linked to the next one submitted by the same thread (IOSQE_IO_LINK). */
-    public Op link() {
-        this.sqeFlags |= IoUring.SQE_IO_LINK;
         return this;
     }
 

@@ -121,7 +121,8 @@ class EngineTest {
     @Test
     void ringOfEightServesFiveThousandConcurrentOps() throws Exception {
         try (Engine e = start(8); Pipe p = Pipe.open(); Arena pipeBufs = Arena.ofShared()) {
-            assertEquals(16, e.slotCount(), "CQ is twice the SQ");
+            assertEquals(14, e.ringLimit(), "CQ is twice the SQ, 2 entries kept for cancels");
+            assertEquals(64, e.slotCount());
             // More pipe reads than there are slots: they stay in flight until the pipe gets data,
             // so some of them, and then file reads, must wait for a slot however fast the disk is.
             int blockers = e.slotCount() + 4;
@@ -162,10 +163,128 @@ class EngineTest {
             assertEquals(0, e.inFlight());
             // Slots freed by virtual threads while others waited are handed on by the completion
             // thread: none may be left with it.
-            int all = e.slotCount() - e.slotCount() / 8;
+            int all = e.opSlots();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (e.freeOpSlots() != all && System.nanoTime() < deadline) Thread.sleep(1);
             assertEquals(all, e.freeOpSlots(), "slots lost: " + e.describeInFlight());
+        }
+    }
+
+    /**
+     * Ops beyond what the ring may hold wait in the engine's queue, already holding a slot: their
+     * threads park once, for the completion, and the kernel never holds more than the ring limit.
+     */
+    @Test
+    void opsBeyondTheRingLimitWaitInTheQueueNotForASlot() throws Exception {
+        try (Engine e = start(8); Pipe p = Pipe.open(); Arena bufs = Arena.ofShared()) {
+            int readers = 40; // 14 in the ring, 26 queued, all within the 62 slots
+            AtomicInteger eight = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < readers; i++) {
+                MemorySegment buf = bufs.allocate(8);
+                threads.add(Thread.ofVirtual().start(() -> {
+                    if (e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1)) == 8) eight.incrementAndGet();
+                }));
+            }
+            awaitInFlight(e, readers);
+            assertEquals(0, e.stats().slotWaits(), "no thread waited for a slot: " + e.stats());
+            assertEquals(readers - e.ringLimit(), e.stats().ringWaits(), "queued behind the full ring: " + e.stats());
+            // Feed the pipe 8 bytes at a time: a queued read can only take its bytes once it is in
+            // the ring, so every read completing proves the queue moves as the ring drains.
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment data = a.allocate(8);
+                for (int i = 0; i < readers; i++) assertEquals(8, Syscalls.write(p.writeFd(), data, 8));
+            }
+            for (Thread t : threads) t.join(10_000);
+            assertEquals(readers, eight.get());
+            assertEquals(0, e.stats().cqOverflows(), "the kernel held more ops than the CQ has room for");
+            assertEquals(0, e.inFlight());
+            assertTrue(p.nobodyElseReads());
+        }
+    }
+
+    /**
+     * A queued op that is cancelled (its thread interrupted, its descriptor's ops cancelled) completes
+     * with ECANCELED without reaching the kernel, while the ring stays full of other ops.
+     */
+    @Test
+    void queuedOpsAreCancelledWithoutReachingTheKernel() throws Exception {
+        try (Engine e = start(8); Pipe full = Pipe.open(); Pipe other = Pipe.open(); Arena bufs = Arena.ofShared()) {
+            List<Thread> blockers = new ArrayList<>();
+            for (int i = 0; i < e.ringLimit(); i++) {
+                MemorySegment buf = bufs.allocate(8);
+                blockers.add(Thread.ofVirtual().start(() -> e.submitAndAwait(e.acquire().prepRead(full.readFd(), buf.address(), 8, -1))));
+            }
+            awaitInFlight(e, e.ringLimit());
+            AtomicInteger interruptedResult = new AtomicInteger(1);
+            MemorySegment one = bufs.allocate(8);
+            Thread interrupted = Thread.ofVirtual().start(() ->
+                    interruptedResult.set(e.submitAndAwait(e.acquire().prepRead(other.readFd(), one.address(), 8, -1), true)));
+            List<Thread> byFd = new ArrayList<>();
+            AtomicInteger byFdCancelled = new AtomicInteger();
+            for (int i = 0; i < 3; i++) {
+                MemorySegment buf = bufs.allocate(8);
+                byFd.add(Thread.ofVirtual().start(() -> {
+                    if (e.submitAndAwait(e.acquire().prepRead(other.readFd(), buf.address(), 8, -1)) == -Errno.ECANCELED) {
+                        byFdCancelled.incrementAndGet();
+                    }
+                }));
+            }
+            awaitInFlight(e, e.ringLimit() + 4);
+            interrupted.interrupt();
+            interrupted.join(10_000);
+            assertFalse(interrupted.isAlive(), "an interrupted queued op never completed");
+            assertEquals(-Errno.ECANCELED, interruptedResult.get());
+            e.cancelAll(other.readFd());
+            for (Thread t : byFd) t.join(10_000);
+            assertEquals(3, byFdCancelled.get());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (e.inFlight() != e.ringLimit() && System.nanoTime() < deadline) Thread.sleep(1); // the cancels' own CQEs
+            assertEquals(e.ringLimit(), e.inFlight(), "the ring's own ops are untouched");
+            assertTrue(other.nobodyElseReads(), "no cancelled read reached the kernel later");
+            try (Arena a = Arena.ofConfined()) {
+                assertEquals(8L * e.ringLimit(), Syscalls.write(full.writeFd(), a.allocate(8L * e.ringLimit()), 8L * e.ringLimit()));
+            }
+            for (Thread t : blockers) t.join(10_000);
+            assertEquals(0, e.inFlight());
+            assertEquals(e.stats().submitted(), e.stats().completed());
+        }
+    }
+
+    /** Closing the engine completes the ops still queued (ECANCELED) as well as those in the ring. */
+    @Test
+    void closeCancelsQueuedOpsToo() throws Exception {
+        Engine e = start(8);
+        try (Pipe p = Pipe.open(); Arena bufs = Arena.ofShared()) {
+            int readers = 30;
+            AtomicInteger cancelled = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < readers; i++) {
+                MemorySegment buf = bufs.allocate(8);
+                threads.add(Thread.ofVirtual().start(() -> {
+                    if (e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1)) == -Errno.ECANCELED) {
+                        cancelled.incrementAndGet();
+                    }
+                }));
+            }
+            awaitInFlight(e, readers);
+            Thread closer = Thread.ofVirtual().start(e::close);
+            closer.join(10_000);
+            assertFalse(closer.isAlive(), "close never finished: " + e.describeInFlight());
+            for (Thread t : threads) t.join(10_000);
+            assertEquals(readers, cancelled.get());
+            assertEquals(0, e.inFlight());
+            assertTrue(p.nobodyElseReads());
+        } finally {
+            e.close();
+        }
+    }
+
+    private static void awaitInFlight(Engine e, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (e.inFlight() < n) {
+            assertTrue(System.nanoTime() < deadline, "only " + e.inFlight() + " of " + n + " ops in flight: " + e.stats());
+            Thread.sleep(1);
         }
     }
 
@@ -178,7 +297,7 @@ class EngineTest {
     void slotsGoToWaitersInArrivalOrderAndNobodyBargesAhead() throws Exception {
         try (Engine e = start(8)) {
             List<Op> held = new ArrayList<>();
-            while (held.size() < e.slotCount() - e.slotCount() / 8) held.add(e.acquire());
+            while (held.size() < e.opSlots()) held.add(e.acquire());
             ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
             List<Thread> waiters = new ArrayList<>();
             for (String name : List.of("w1", "w2", "w3")) {
