@@ -387,6 +387,7 @@ public final class Engine implements AutoCloseable {
         int res = op.res;
         release(op);
         if (interrupted) Thread.currentThread().interrupt();
+        CarrierQuantum.running(false);
         if (parks) CarrierQuantum.parked();
         else CarrierQuantum.ranWithoutParking();
         return res;
@@ -739,6 +740,8 @@ public final class Engine implements AutoCloseable {
         // before this thread runs its next instruction.
         stats.completed.increment();
         boolean drained = inFlight.decrementAndGet() == 0;
+        if (waiter != null) CarrierQuantum.waking(waiter);
+        else if (executor != null) CarrierQuantum.waking(null);
         op.state = Op.DONE;
         if (Faults.ARMED && faults != null) faults.afterPublish();
         if (waiter != null) {

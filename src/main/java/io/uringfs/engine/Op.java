@@ -72,6 +72,7 @@ public final class Op implements Runnable {
     /** What runs an async op's callback: the slot is recycled before the callback sees the result. */
     @Override
     public void run() {
+        CarrierQuantum.running(true);
         Completion c = callback;
         int r = res;
         engine.release(this);

@@ -187,6 +187,8 @@ class EngineTest {
                 }));
             }
             awaitInFlight(e, readers);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (e.stats().ringWaits() < readers - e.ringLimit() && System.nanoTime() < deadline) Thread.sleep(1); // pushed, maybe not yet flushed
             assertEquals(0, e.stats().slotWaits(), "no thread waited for a slot: " + e.stats());
             assertEquals(readers - e.ringLimit(), e.stats().ringWaits(), "queued behind the full ring: " + e.stats());
             // Feed the pipe 8 bytes at a time: a queued read can only take its bytes once it is in
