@@ -892,6 +892,11 @@ public final class Engine implements AutoCloseable {
         return ring;
     }
 
+    /** Whether many ops are in flight (more than {@value #HANDOFF_IN_FLIGHT}): the device is probably busy. */
+    public boolean busy() {
+        return inFlight.get() > HANDOFF_IN_FLIGHT;
+    }
+
     /** Ops submitted whose CQE has not yet arrived. */
     public long inFlight() {
         return inFlight.get();

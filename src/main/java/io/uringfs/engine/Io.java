@@ -129,7 +129,7 @@ public final class Io {
         if (engine == null || plainCallOnPlatformThread()) {
             return Syscalls.preadv2(fd, addr, len, offset, 0); // = read/pread (offset -1: the file position), no segment to allocate
         }
-        if (nowait(tryNowait) && odds.worthTrying(fd)) {
+        if (nowait(tryNowait) && odds.worthTrying(fd, engine.busy())) {
             long r = Syscalls.preadv2(fd, addr, len, offset, RWF_NOWAIT);
             if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
             odds.miss(fd);
@@ -159,7 +159,7 @@ public final class Io {
     /** readv into {@code count} iovecs at {@code iov}; offset -1: the file position. */
     public long readv(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
         if (engine == null || plainCallOnPlatformThread()) return Syscalls.preadv2(fd, iov, count, offset, 0);
-        if (nowait(tryNowait) && odds.worthTrying(fd)) {
+        if (nowait(tryNowait) && odds.worthTrying(fd, engine.busy())) {
             long r = Syscalls.preadv2(fd, iov, count, offset, RWF_NOWAIT);
             if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
             odds.miss(fd);
