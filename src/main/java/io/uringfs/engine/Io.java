@@ -127,7 +127,7 @@ public final class Io {
      */
     public long read(int fd, long addr, int len, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
         if (engine == null || plainCallOnPlatformThread()) {
-            return Syscalls.preadv2(fd, addr, len, offset, 0); // = read/pread (offset -1: the file position), no segment to allocate
+            return Syscalls.readAt(fd, addr, len, offset);
         }
         if (nowait(tryNowait) && odds.worthTrying(fd, engine.busy())) {
             long r = Syscalls.preadv2(fd, addr, len, offset, RWF_NOWAIT);
@@ -140,11 +140,11 @@ public final class Io {
     /** Writes up to {@code len} bytes at {@code offset} (-1: the file position, or the end with O_APPEND). */
     public long write(int fd, long addr, int len, long offset, boolean tryNowait, boolean cancelOnInterrupt) {
         if (engine == null || plainCallOnPlatformThread()) {
-            return Syscalls.pwritev2(fd, addr, len, offset, 0); // = write/pwrite, as for reads
+            return Syscalls.writeAt(fd, addr, len, offset);
         }
         if (nowait(tryNowait)) {
             if (!nowaitWrites) {
-                return yieldSometimes(Syscalls.pwritev2(fd, addr, len, offset, 0));
+                return yieldSometimes(Syscalls.writeAt(fd, addr, len, offset));
             }
             long r = Syscalls.pwritev2(fd, addr, len, offset, RWF_NOWAIT);
             if (r == -Errno.EOPNOTSUPP) {

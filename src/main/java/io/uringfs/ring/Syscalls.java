@@ -120,6 +120,11 @@ public final class Syscalls {
     private static final MethodHandle OPENAT = intCall("openat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle PREAD = longCall("pread64", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle PWRITE = longCall("pwrite64", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+    // The same calls with the buffer given by address (a pointer travels as a 64-bit integer on every 64-bit Linux ABI).
+    private static final MethodHandle READ_AT_POSITION = longCall("read", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle WRITE_AT_POSITION = longCall("write", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PREAD_ADDRESS = longCall("pread64", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PWRITE_ADDRESS = longCall("pwrite64", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle PREADV2 = longCall("preadv2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle PWRITEV2 = longCall("pwritev2", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle FSYNC = intCall("fsync", JAVA_INT);
@@ -303,6 +308,30 @@ public final class Syscalls {
         how.set(JAVA_LONG, 8, 0L);
         how.set(JAVA_LONG, 16, 0x20L /* RESOLVE_CACHED */);
         try { return (int) ret((long) SYSCALL_OPENAT2.invokeExact(c, NR_OPENAT2, dirfd, path, how, 24L), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
+    }
+
+    /**
+     * read(2) ({@code offset} -1: at the file position) or pread64(2) into one buffer: a plain
+     * transfer without the iovec that preadv2 makes the kernel import (about 6% of a cached 4 KiB
+     * read's kernel time here).
+     */
+    public static long readAt(int fd, long addr, long len, long offset) {
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try {
+            return ret(offset < 0 ? (long) READ_AT_POSITION.invokeExact(c, fd, addr, len)
+                                  : (long) PREAD_ADDRESS.invokeExact(c, fd, addr, len, offset), c);
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
+    }
+
+    /** write(2) ({@code offset} -1: at the file position, or the end with O_APPEND) or pwrite64(2) from one buffer. */
+    public static long writeAt(int fd, long addr, long len, long offset) {
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try {
+            return ret(offset < 0 ? (long) WRITE_AT_POSITION.invokeExact(c, fd, addr, len)
+                                  : (long) PWRITE_ADDRESS.invokeExact(c, fd, addr, len, offset), c);
+        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** preadv2(2) into one buffer, with the iovec in scratch memory (no allocation). */
