@@ -25,11 +25,13 @@ import java.util.concurrent.TimeUnit;
  * before every iteration. One op = 1 MiB, so ops/s is MiB/s.
  *
  * <p>Before a cold trial the whole 4 GiB file is read once through the default provider and
- * dropped again. Without that, whichever provider's fork ran first was 1.1-2x slower and spent up
- * to 4x the CPU per MiB on the same plain {@code read} calls (2026-11-30: uringfs first 977 against
- * the default provider's 1,890 MiB/s, and in the reverse order the default provider 1,750 against
- * uringfs' 1,949): a state of the machine (this VM's virtual disk or the guest's free memory) that
- * the first full pass over the file sets up, not a property of either provider.
+ * dropped again, so that both forks start from a file the machine has just read. Without that,
+ * whichever provider's fork ran first tended to be slower on the same plain {@code read} calls
+ * (2026-11-30: uringfs first 977 against the default provider's 1,890 MiB/s, in the reverse order
+ * the default provider 1,750 against uringfs' 1,949). It remains the noisiest case: the kernel's
+ * readahead sometimes allocates single pages instead of large folios for a whole fork (then up to
+ * 3x the CPU per MiB), a state of the guest's memory rather than of either provider; see the notes
+ * of 2026-11-30.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
