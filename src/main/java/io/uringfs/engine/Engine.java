@@ -909,7 +909,8 @@ public final class Engine implements AutoCloseable {
      */
     public java.util.List<String> describeInFlight() {
         var out = new java.util.ArrayList<String>();
-        out.add("inFlight=" + inFlight.get() + " pendingSubmission=" + (pending.get() != null) + " flushing=" + flushing.get()
+        out.add("inFlight=" + inFlight.get() + " inRing=" + inRing.get() + " queued=" + queued
+                + " pendingSubmission=" + (pending.get() != null) + " flushing=" + flushing.get()
                 + " completionThreadAwake=" + completionThreadAwake + " completionThread=" + completionThread.getState()
                 + " closed=" + closed + " freePermits=" + opPermits.availablePermits() + "/" + cancelPermits.availablePermits()
                 + " " + stats);

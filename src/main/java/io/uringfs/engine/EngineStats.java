@@ -29,13 +29,13 @@ public final class EngineStats {
         for (int i = 0; i < byOpcode.length; i++) byOpcode[i] = new LongAdder();
     }
 
-    /** Ops handed to the kernel (including cancels and internal NOPs): the per-opcode counts summed. */
+    /** Ops submitted (including cancels and internal NOPs; a queued op cancelled before it reached the kernel counts too): the per-opcode counts summed. */
     public long submitted() {
         long n = 0;
         for (LongAdder a : byOpcode) n += a.sum();
         return n;
     }
-    /** Ops of this opcode handed to the kernel (a test's injected fault counts as its op). */
+    /** Ops of this opcode submitted (a test's injected fault counts as its op). */
     public long submitted(byte opcode) { return byOpcode[opcode & 0xFF].sum(); }
     /** CQEs matched to their op. */
     public long completed() { return completed.sum(); }
