@@ -64,19 +64,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * whoever flushes next (the completion thread, right after it reaped the CQEs that made room)
  * submits them, so their threads park once per op, for the completion. Making them wait for a slot
  * instead cost a second park and wake-up per op (1,024 O_DIRECT readers on 512 entries: 5.6-8 us of
- * CPU per read against 4.6-5 us with every reader's op in flight), and putting them all in the
- * ring cost more: about 1,000 buffered reads of one small file in the kernel at once, while its
- * pages were being evicted, ran 7-30 times slower than 512 (see {@link EngineConfig}). An op
- * cancelled while it waits in the queue completes with {@code -ECANCELED} without reaching the
- * kernel. Only when every slot is taken does a submitter park on a semaphore until one is
- * released. The semaphore is fair: with barging, a thread that had just released its slot took it straight back
+ * CPU per read against 4.6-5 us with every reader's op in flight), and putting them all in the ring
+ * cost more: about 1,000 buffered reads of one small file in the kernel at once, while its pages
+ * were being evicted, ran 7-30 times slower than 512 (see {@link EngineConfig}). An op cancelled
+ * while it waits in the queue completes with {@code -ECANCELED} without reaching the kernel. Only
+ * when every slot is taken does a submitter park on a semaphore until one is released. The
+ * semaphore is fair: with barging, a thread that had just released its slot took it straight back
  * while the waiter woken for it found none and parked again, a futile wake-up per op (measured with
- * 1,024 virtual threads on 512 slots: 11-12.5 us of CPU per O_DIRECT read and a 1 ms ticker 8-19 ms
- * late, against 6.6-8.5 us and 2-2.5 ms fair). While others wait, a slot freed by a virtual thread
- * is handed on by the awake completion thread rather than from the carrier (see {@link #release}).
- * A small share of slots is reserved for cancellations, so a cancel can always be sent. Should the
- * kernel still report CQ overflow or {@code EBUSY}, the flusher backs off and retries; nothing is
- * dropped.
+ * 1,024 virtual threads on 512 slots, before ops queued in the engine: 11-12.5 us of CPU per
+ * O_DIRECT read and a 1 ms ticker 8-19 ms late, against 6.6-8.5 us and 2-2.5 ms fair). While others
+ * wait, a slot freed by a virtual thread is handed on by the awake completion thread rather than
+ * from the carrier (see {@link #release}). A small share of slots is reserved for cancellations, so
+ * a cancel can always be sent. Should the kernel still report CQ overflow or {@code EBUSY}, the
+ * flusher backs off and retries; nothing is dropped.
  *
  * <h2>Memory safety</h2>
  * {@link #submitAndAwait} returns only after the op's CQE, whatever happens to the caller
@@ -602,7 +602,7 @@ public final class Engine implements AutoCloseable {
             op.nextPending = null;
             queued--;
             if (op.cancelledGeneration == op.generation) {
-                finish(op, -ECANCELED, 0);
+                finish(op, -Errno.ECANCELED, 0);
             } else {
                 inRing.incrementAndGet();
                 prepSqe(op);
@@ -623,15 +623,13 @@ public final class Engine implements AutoCloseable {
                 if (queueTail == op) queueTail = prev;
                 op.nextPending = null;
                 queued--;
-                finish(op, -ECANCELED, 0);
+                finish(op, -Errno.ECANCELED, 0);
             } else {
                 prev = op;
             }
             op = next;
         }
     }
-
-    private static final int ECANCELED = 125;
 
     /** With the flush held: writes the op into the next SQE, submitting the full SQ first if need be. */
     private void prepSqe(Op op) {
