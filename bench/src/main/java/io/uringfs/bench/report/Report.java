@@ -64,7 +64,8 @@ public final class Report {
     public static void main(String[] args) throws IOException {
         Map<String, String> opt = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        Path jmh = Path.of(opt.getOrDefault("jmh", "bench/work/jmh.json"));
+        List<Path> jmh = new ArrayList<>();
+        for (String f : opt.getOrDefault("jmh", "bench/work/jmh.json").split(",")) jmh.add(Path.of(f));
         Path fio = Path.of(opt.getOrDefault("fio", "bench/work/fio"));
         Path out = Path.of(opt.getOrDefault("out", "bench/results/report.md"));
         String header = opt.containsKey("header-file") ? Files.readString(Path.of(opt.get("header-file"))) : "";

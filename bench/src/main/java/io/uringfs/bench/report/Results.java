@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * JMH's JSON results ({@code -rf json}) reduced to what the report quotes: for each benchmark and
@@ -43,10 +45,15 @@ final class Results {
         this.first = first;
     }
 
-    static Results read(Path json) throws IOException {
-        List<Run> runs = new ArrayList<>();
+    /**
+     * Reads one or more JMH result files. A benchmark and parameter set found in several (the
+     * sequential reads, run once in each provider order) counts the iterations of all of them.
+     */
+    static Results read(List<Path> files) throws IOException {
+        Map<String, Accumulated> byRun = new LinkedHashMap<>();
         JsonObject first = null;
-        if (Files.exists(json) && Files.size(json) > 0) {
+        for (Path json : files) {
+            if (!Files.exists(json) || Files.size(json) == 0) continue;
             JsonArray all = JsonParser.parseString(Files.readString(json)).getAsJsonArray();
             for (JsonElement e : all) {
                 JsonObject o = e.getAsJsonObject();
@@ -54,22 +61,38 @@ final class Results {
                 String full = o.get("benchmark").getAsString();
                 String[] parts = full.split("\\.");
                 String name = parts[parts.length - 2] + "." + parts[parts.length - 1];
-                Map<String, String> params = new HashMap<>();
+                Map<String, String> params = new TreeMap<>();
                 if (o.has("params")) {
                     for (var p : o.getAsJsonObject("params").entrySet()) params.put(p.getKey(), p.getValue().getAsString());
                 }
-                double ops = median(raw(o.getAsJsonObject("primaryMetric")));
-                Map<String, double[]> secondary = new HashMap<>();
+                Accumulated a = byRun.computeIfAbsent(name + params, k -> new Accumulated(name, params));
+                raw(o.getAsJsonObject("primaryMetric"), a.ops);
                 if (o.has("secondaryMetrics")) {
                     for (var m : o.getAsJsonObject("secondaryMetrics").entrySet()) {
                         String key = m.getKey().replace("\u00b7", "");
-                        secondary.put(key, raw(m.getValue().getAsJsonObject()));
+                        raw(m.getValue().getAsJsonObject(), a.secondary.computeIfAbsent(key, k -> new ArrayList<>()));
                     }
                 }
-                runs.add(new Run(name, params, ops, secondary));
             }
         }
+        List<Run> runs = new ArrayList<>();
+        for (Accumulated a : byRun.values()) {
+            Map<String, double[]> secondary = new HashMap<>();
+            a.secondary.forEach((k, v) -> secondary.put(k, toArray(v)));
+            runs.add(new Run(a.benchmark, a.params, median(toArray(a.ops)), secondary));
+        }
         return new Results(runs, first);
+    }
+
+    /** The iterations of one benchmark and parameter set, over every file read. */
+    private record Accumulated(String benchmark, Map<String, String> params, List<Double> ops, Map<String, List<Double>> secondary) {
+        Accumulated(String benchmark, Map<String, String> params) {
+            this(benchmark, params, new ArrayList<>(), new HashMap<>());
+        }
+    }
+
+    private static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     boolean isEmpty() {
@@ -87,15 +110,15 @@ final class Results {
         return null;
     }
 
-    private static double[] raw(JsonObject metric) {
-        List<Double> values = new ArrayList<>();
+    /** Adds the metric's per-iteration values (of every fork) to {@code values}, or its score if it has none. */
+    private static void raw(JsonObject metric, List<Double> values) {
+        int before = values.size();
         if (metric.has("rawData")) {
             for (JsonElement fork : metric.getAsJsonArray("rawData")) {
                 for (JsonElement v : fork.getAsJsonArray()) values.add(v.getAsDouble());
             }
         }
-        if (values.isEmpty() && metric.has("score")) values.add(metric.get("score").getAsDouble());
-        return values.stream().mapToDouble(Double::doubleValue).toArray();
+        if (values.size() == before && metric.has("score")) values.add(metric.get("score").getAsDouble());
     }
 
     static double median(double[] values) {
