@@ -118,9 +118,7 @@ public final class Syscalls {
     private static final MethodHandle MUNMAP = intCall("munmap", ADDRESS, JAVA_LONG);
     private static final MethodHandle CLOSE = intCall("close", JAVA_INT);
     private static final MethodHandle OPENAT = intCall("openat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle PREAD = longCall("pread64", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle PWRITE = longCall("pwrite64", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
-    // The same calls with the buffer given by address (a pointer travels as a 64-bit integer on every 64-bit Linux ABI).
+    // read/write/pread64/pwrite64 with the buffer given by address (a pointer travels as a 64-bit integer on every 64-bit Linux ABI).
     private static final MethodHandle READ_AT_POSITION = longCall("read", JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle WRITE_AT_POSITION = longCall("write", JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle PREAD_ADDRESS = longCall("pread64", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -269,18 +267,6 @@ public final class Syscalls {
         int cell = takeCell();
         MemorySegment c = CAPTURES[cell];
         try { return ret((int) OPENAT.invokeExact(c, dirfd, path, flags, mode), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
-    }
-
-    public static long pread(int fd, MemorySegment buf, long len, long offset) {
-        int cell = takeCell();
-        MemorySegment c = CAPTURES[cell];
-        try { return ret((long) PREAD.invokeExact(c, fd, buf, len, offset), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
-    }
-
-    public static long pwrite(int fd, MemorySegment buf, long len, long offset) {
-        int cell = takeCell();
-        MemorySegment c = CAPTURES[cell];
-        try { return ret((long) PWRITE.invokeExact(c, fd, buf, len, offset), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     /** preadv2(2); {@code offset} -1 means the file position. */
