@@ -56,14 +56,29 @@ final class CarrierQuantum {
         if (waiter == null || waiter.isVirtual()) WOKEN.increment();
     }
 
-    /** The waiter of a completed op runs again (call once per op, on its waiter's thread), or (async) its callback starts. */
-    static void running(boolean async) {
-        if (async || Thread.currentThread().isVirtual()) WOKEN.decrement();
+    /** An async op's callback starts: the thread it was handed to has run. */
+    static void callbackRunning() {
+        WOKEN.decrement();
     }
 
-    /** The calling thread's I/O just completed without parking. */
+    /**
+     * The waiter of a completed op runs again (once per op, on its waiter's thread): a virtual one is
+     * no longer counted as woken, and gave up its carrier if it {@code parked}, or else may have to now.
+     */
+    static void waited(boolean parked) {
+        if (!Thread.currentThread().isVirtual()) return;
+        WOKEN.decrement();
+        if (parked) LAST_GAVE_UP.get()[0] = System.nanoTime(); // its quantum starts again
+        else giveUpIfQuantumUsed();
+    }
+
+    /** The calling thread's transfer was served without parking or a ring op (a page-cache hit). */
     static void ranWithoutParking() {
-        if (Thread.currentThread().isVirtual() && ThreadLocalRandom.current().nextInt(CLOCK_EVERY) == 0) {
+        if (Thread.currentThread().isVirtual()) giveUpIfQuantumUsed();
+    }
+
+    private static void giveUpIfQuantumUsed() {
+        if (ThreadLocalRandom.current().nextInt(CLOCK_EVERY) == 0) {
             long[] lastGaveUp = LAST_GAVE_UP.get();
             long ran = System.nanoTime() - lastGaveUp[0];
             if (ran >= QUANTUM_NANOS && (ran >= BACKSTOP_NANOS || WOKEN.sum() > 0)) {
@@ -71,10 +86,5 @@ final class CarrierQuantum {
                 lastGaveUp[0] = System.nanoTime(); // the quantum starts when it runs again, not when it queued
             }
         }
-    }
-
-    /** The calling thread parked for its I/O; a virtual one gave up its carrier, so its quantum starts again. */
-    static void parked() {
-        if (Thread.currentThread().isVirtual()) LAST_GAVE_UP.get()[0] = System.nanoTime();
     }
 }

@@ -387,9 +387,7 @@ public final class Engine implements AutoCloseable {
         int res = op.res;
         release(op);
         if (interrupted) Thread.currentThread().interrupt();
-        CarrierQuantum.running(false);
-        if (parks) CarrierQuantum.parked();
-        else CarrierQuantum.ranWithoutParking();
+        CarrierQuantum.waited(parks);
         return res;
     }
 
@@ -536,7 +534,7 @@ public final class Engine implements AutoCloseable {
         // sleeps, so the submitter need not spend a system call on its carrier (see
         // completionLoop). With few ops in flight the submitter flushes itself, so that an op
         // the kernel completes inline is reaped by its own thread without a park.
-        if (!completionThreadAwake || inFlight.get() <= HANDOFF_IN_FLIGHT) flush();
+        if (!completionThreadAwake || !busy()) flush();
     }
 
     /**
@@ -601,7 +599,7 @@ public final class Engine implements AutoCloseable {
             if (queueHead == null) queueTail = null;
             op.nextPending = null;
             queued--;
-            if (op.cancelledGeneration == op.generation) {
+            if (op.cancelRequested()) {
                 finish(op, -Errno.ECANCELED, 0);
             } else {
                 inRing.incrementAndGet();
@@ -617,7 +615,7 @@ public final class Engine implements AutoCloseable {
         Op prev = null;
         for (Op op = queueHead; op != null; ) {
             Op next = op.nextPending;
-            if (op.cancelledGeneration == op.generation) {
+            if (op.cancelRequested()) {
                 if (prev == null) queueHead = next;
                 else prev.nextPending = next;
                 if (queueTail == op) queueTail = prev;

@@ -60,6 +60,11 @@ public final class Op implements Runnable {
         this.index = index;
     }
 
+    /** Whether a cancellation was asked for this submission (see {@link #cancelledGeneration}). */
+    boolean cancelRequested() {
+        return cancelledGeneration == generation;
+    }
+
     long userData() {
         return ((long) generation << 32) | (index & 0xFFFF_FFFFL);
     }
@@ -72,7 +77,7 @@ public final class Op implements Runnable {
     /** What runs an async op's callback: the slot is recycled before the callback sees the result. */
     @Override
     public void run() {
-        CarrierQuantum.running(true);
+        CarrierQuantum.callbackRunning();
         Completion c = callback;
         int r = res;
         engine.release(this);
