@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -31,8 +32,9 @@ import java.util.concurrent.TimeUnit;
  * file whose pages are dropped before every iteration, warm-up included, so nearly every read
  * misses) and {@code direct} (the same file opened with {@code O_DIRECT}).
  *
- * <p>{@code vtN}: one invocation starts N virtual threads that each do {@value #OPS_PER_THREAD}
- * reads, and joins them; the score is reads per second over all of them. {@code platform}: one
+ * <p>{@code vtN}: N virtual threads read without a break for the whole iteration (see
+ * {@link ContinuousWorkers}); an invocation waits for {@value #OPS_PER_THREAD} more reads per
+ * thread, and the score is reads per second over all of them. {@code platform}: one
  * read per invocation on the JMH (platform) thread, the cleanest view of per-read overhead and
  * allocation. Buffers are direct and 4 KiB-aligned (O_DIRECT needs that), one per thread.
  */
@@ -54,7 +56,7 @@ public class RandomRead {
     private FileChannel channel;
     private long blocks;
     private ByteBuffer[] buffers;
-    private VirtualThreads vt1, vt16, vt256, vt1024;
+    private ContinuousWorkers workers;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
@@ -70,25 +72,28 @@ public class RandomRead {
         for (int i = 0; i < buffers.length; i++) {
             buffers[i] = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK).slice(0, BLOCK);
         }
-        vt1 = new VirtualThreads(1, this::reads);
-        vt16 = new VirtualThreads(16, this::reads);
-        vt256 = new VirtualThreads(256, this::reads);
-        vt1024 = new VirtualThreads(1024, this::reads);
     }
 
+    /** Drops the cold file's pages, then starts the iteration's readers (none for {@code platform}). */
     @Setup(Level.Iteration)
-    public void dropPages() throws IOException {
+    public void startIteration(BenchmarkParams params) throws IOException {
         if (cache.equals("cold")) PageCache.drop(BenchFiles.cold());
+        String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        if (method.startsWith("vt")) {
+            workers = new ContinuousWorkers(Integer.parseInt(method.substring(2)), id -> read(buffers[id]));
+            workers.start();
+        }
+    }
+
+    @TearDown(Level.Iteration)
+    public void stopIteration() throws Exception {
+        if (workers != null) workers.stop();
+        workers = null;
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
         channel.close();
-    }
-
-    private void reads(int id) throws IOException {
-        ByteBuffer buf = buffers[id];
-        for (int i = 0; i < OPS_PER_THREAD; i++) read(buf);
     }
 
     private int read(ByteBuffer buf) throws IOException {
@@ -107,24 +112,24 @@ public class RandomRead {
     @Benchmark
     @OperationsPerInvocation(OPS_PER_THREAD)
     public void vt1() throws Exception {
-        vt1.run();
+        workers.await(OPS_PER_THREAD);
     }
 
     @Benchmark
     @OperationsPerInvocation(16 * OPS_PER_THREAD)
     public void vt16() throws Exception {
-        vt16.run();
+        workers.await(16 * OPS_PER_THREAD);
     }
 
     @Benchmark
     @OperationsPerInvocation(256 * OPS_PER_THREAD)
     public void vt256() throws Exception {
-        vt256.run();
+        workers.await(256 * OPS_PER_THREAD);
     }
 
     @Benchmark
     @OperationsPerInvocation(1024 * OPS_PER_THREAD)
     public void vt1024() throws Exception {
-        vt1024.run();
+        workers.await(1024 * OPS_PER_THREAD);
     }
 }
