@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * readers started once), and the last threads of each batch run with fewer beside them.
  *
  * <p>Invocations are back to back: ops completed while the JMH thread wakes up count towards the
- * next one, so the score is the workers' rate. Thread safety: {@link #start}, {@link #await} and
+ * next one, so the score is the workers' rate. One instance serves a trial: {@link #start} and
+ * {@link #stop} bracket each iteration. Thread safety: {@link #start}, {@link #await} and
  * {@link #stop} are called by the one JMH thread; the workers only count and, at the goal, wake it.
  */
 public final class ContinuousWorkers {
@@ -30,8 +31,10 @@ public final class ContinuousWorkers {
     private final Thread.Builder builder = Thread.ofVirtual().name("bench-vt");
     private final AtomicLong done = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    /** Completed-op count at which the waiting JMH thread is woken. */
-    private volatile long goal = Long.MAX_VALUE;
+    /** Completed-op count at which the waiting JMH thread is woken; none before its first wait. */
+    private volatile long goal;
+    /** Ops the invocations of this iteration have waited for so far (JMH thread only). */
+    private long awaited;
     private volatile Thread waiter;
     private volatile boolean running;
 
@@ -43,6 +46,7 @@ public final class ContinuousWorkers {
     /** Starts the workers (at an iteration's set-up, before its first invocation). */
     public void start() {
         done.set(0);
+        awaited = 0;
         goal = Long.MAX_VALUE;
         running = true;
         for (int i = 0; i < threads.length; i++) {
@@ -67,10 +71,10 @@ public final class ContinuousWorkers {
     /** Waits until the workers have completed {@code ops} more operations than at the last return. */
     public void await(long ops) throws Exception {
         waiter = Thread.currentThread();
-        long target = (goal == Long.MAX_VALUE ? 0 : goal) + ops;
+        long target = awaited += ops;
         goal = target; // before the check below, so the op reaching it sees it and wakes this thread
         while (done.get() < target && running) LockSupport.park(this);
-        rethrow();
+        VirtualThreads.rethrow(failure);
     }
 
     /** Stops and joins the workers (at the iteration's tear-down), and rethrows a worker's failure. */
@@ -79,13 +83,6 @@ public final class ContinuousWorkers {
         for (Thread t : threads) {
             if (t != null) t.join();
         }
-        rethrow();
-    }
-
-    private void rethrow() throws Exception {
-        Throwable t = failure.getAndSet(null);
-        if (t instanceof Exception e) throw e;
-        if (t instanceof Error e) throw e;
-        if (t != null) throw new IllegalStateException(t);
+        VirtualThreads.rethrow(failure);
     }
 }

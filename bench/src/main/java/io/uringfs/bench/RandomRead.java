@@ -59,7 +59,7 @@ public class RandomRead {
     private ContinuousWorkers workers;
 
     @Setup(Level.Trial)
-    public void open() throws IOException {
+    public void open(BenchmarkParams params) throws IOException {
         Path local = cache.equals("hot") ? BenchFiles.hot() : BenchFiles.cold();
         if (cache.equals("hot")) BenchFiles.warm(local);
         file = Fs.on(Fs.of(fs), local);
@@ -72,23 +72,22 @@ public class RandomRead {
         for (int i = 0; i < buffers.length; i++) {
             buffers[i] = ByteBuffer.allocateDirect(2 * BLOCK).alignedSlice(BLOCK).slice(0, BLOCK);
         }
+        String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+        if (method.startsWith("vt")) {
+            workers = new ContinuousWorkers(Integer.parseInt(method.substring(2)), id -> read(buffers[id]));
+        }
     }
 
     /** Drops the cold file's pages, then starts the iteration's readers (none for {@code platform}). */
     @Setup(Level.Iteration)
-    public void startIteration(BenchmarkParams params) throws IOException {
+    public void startIteration() throws IOException {
         if (cache.equals("cold")) PageCache.drop(BenchFiles.cold());
-        String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
-        if (method.startsWith("vt")) {
-            workers = new ContinuousWorkers(Integer.parseInt(method.substring(2)), id -> read(buffers[id]));
-            workers.start();
-        }
+        if (workers != null) workers.start();
     }
 
     @TearDown(Level.Iteration)
     public void stopIteration() throws Exception {
         if (workers != null) workers.stop();
-        workers = null;
     }
 
     @TearDown(Level.Trial)

@@ -38,8 +38,14 @@ public final class VirtualThreads {
     public void run() throws Exception {
         for (int i = 0; i < tasks.length; i++) threads[i] = builder.start(tasks[i]);
         for (Thread t : threads) t.join();
+        rethrow(failure);
+    }
+
+    /** Rethrows (and clears) the first failure a worker recorded, if any; shared with {@link ContinuousWorkers}. */
+    static void rethrow(AtomicReference<Throwable> failure) throws Exception {
         Throwable t = failure.getAndSet(null);
         if (t instanceof Exception e) throw e;
         if (t instanceof Error e) throw e;
+        if (t != null) throw new IllegalStateException(t);
     }
 }
