@@ -38,12 +38,12 @@ public final class Report {
                 String fioCache, int fioDepth, boolean virtualThreads) {
     }
 
-    /** A case's measurements; either run may be null when it did not run or failed. */
     /** What the matching fio job measured: reads/s, and its own CPU time (user + system) per read in ns. */
     record Fio(double iops, double cpuNanosPerOp) {
         static final Fio NONE = new Fio(Double.NaN, Double.NaN);
     }
 
+    /** A case's measurements; either run may be null when it did not run or failed, fio is NONE where it has no job. */
     record Row(Case c, Results.Run uring, Results.Run dflt, Fio fio) {
         double fioIops() {
             return fio.iops();
