@@ -45,16 +45,12 @@ public final class Report {
 
     /** A case's measurements; either run may be null when it did not run or failed, fio is NONE where it has no job. */
     record Row(Case c, Results.Run uring, Results.Run dflt, Fio fio) {
-        double fioIops() {
-            return fio.iops();
-        }
-
         double ratio() {
             return uring == null || dflt == null ? Double.NaN : uring.opsPerSec() / dflt.opsPerSec();
         }
 
         double fioFraction() {
-            return uring == null || Double.isNaN(fioIops()) ? Double.NaN : uring.opsPerSec() / fioIops();
+            return uring == null || Double.isNaN(fio.iops()) ? Double.NaN : uring.opsPerSec() / fio.iops();
         }
 
         double metric(boolean ofUring, String name) {
@@ -157,10 +153,10 @@ public final class Report {
             sb.append("| ").append(r.c.label)
               .append(" | ").append(ops(r.uring)).append(" | ").append(ops(r.dflt))
               .append(" | ").append(ratio(r.ratio()))
-              .append(" | ").append(Double.isNaN(r.fioIops()) ? "–" : String.format(Locale.ROOT, "%,.0f", r.fioIops()))
+              .append(" | ").append(orDash(r.fio.iops(), "%,.0f"))
               .append(" | ").append(fraction(r.fioFraction()))
               .append(" | ").append(pair(r.metric(true, "cpu.per.op") / 1e3, r.metric(false, "cpu.per.op") / 1e3, "%.1f"))
-              .append(" / ").append(Double.isNaN(r.fio.cpuNanosPerOp()) ? "–" : num(r.fio.cpuNanosPerOp() / 1e3, "%.1f"))
+              .append(" / ").append(orDash(r.fio.cpuNanosPerOp() / 1e3, "%.1f"))
               .append(" | ").append(pair(r.extraThreads(true), r.extraThreads(false), "%.0f"))
               .append(" | ").append(pair(r.metric(true, "gc.alloc.rate.norm"), r.metric(false, "gc.alloc.rate.norm"), "%.0f"))
               .append(" | ").append(r.c.virtualThreads
@@ -200,7 +196,7 @@ public final class Report {
         Row cold = rows.get("cold vt1024"), direct = rows.get("direct vt1024");
         target(sb, "cold buffered 4 KiB random reads, 1,024 VTs: ≥ 1.7× default and ≥ 0.9× fio (depth 128)",
                 "ratio " + ratio(cold.ratio()) + ", fio fraction " + fraction(cold.fioFraction()),
-                verdict(cold.ratio() >= 1.7, !Double.isNaN(cold.fioIops()) ? cold.fioFraction() >= 0.9 : null, cold.ratio()),
+                verdict(cold.ratio() >= 1.7, !Double.isNaN(cold.fio.iops()) ? cold.fioFraction() >= 0.9 : null, cold.ratio()),
                 inTheWay, NOT_PROFILED);
         double cpuRatio = direct.metric(true, "cpu.per.op") / direct.metric(false, "cpu.per.op");
         double fioCpuRatio = direct.fio.cpuNanosPerOp() / direct.metric(false, "cpu.per.op");
@@ -263,7 +259,7 @@ public final class Report {
      */
     private static void target(StringBuilder sb, String what, String measured, String verdict, List<String> inTheWay, String why) {
         sb.append("| ").append(what).append(" | ").append(measured).append(" | ").append(verdict).append(" |\n");
-        if (verdict.contains("missed")) inTheWay.add("**" + what + "**: " + why);
+        if (verdict.equals(MISSED)) inTheWay.add("**" + what + "**: " + why);
     }
 
     private static final String NOT_PROFILED =
@@ -300,12 +296,14 @@ public final class Report {
             in `_copy_to_iter`); with reporting off both providers read 1,978-2,188 MiB/s. Both issue the same \
             `read(fd, 1 MiB)` calls (strace).""";
 
+    private static final String MISSED = "**missed**";
+
     /** "met" / "**missed**", or "not measured" when the deciding number is missing. */
     private static String verdict(boolean first, Boolean second, double anyValue, boolean... more) {
         if (Double.isNaN(anyValue)) return "not measured";
         boolean met = first && (second == null || second);
         for (boolean m : more) met &= m;
-        return met ? "met" : "**missed**";
+        return met ? "met" : MISSED;
     }
 
     // ---- chart ----
@@ -395,7 +393,12 @@ public final class Report {
     }
 
     private static String fraction(double v) {
-        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
+        return orDash(v, "%.2f");
+    }
+
+    /** A fio-derived number, or "–" where there is no fio job (unlike {@link #num}'s "n/a" for a run that failed). */
+    private static String orDash(double v, String fmt) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, fmt, v);
     }
 
     private static String num(double v, String fmt) {
