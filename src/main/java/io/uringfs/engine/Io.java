@@ -44,6 +44,7 @@ public final class Io {
 
     private final Engine engine;
     final PageCacheOdds odds = new PageCacheOdds();
+    final LookupOdds lookups = new LookupOdds();
     /** Cleared the first time the file system answers EOPNOTSUPP to a NOWAIT write. */
     private volatile boolean nowaitWrites = true;
 
@@ -230,6 +231,7 @@ public final class Io {
         if ((flags & (O_CREAT | O_TRUNC | TMPFILE_BIT)) == 0) {
             // openat2 refuses O_PATH with any flag an O_PATH open ignores
             int fd = Syscalls.openCached(dirfd, path, (flags & O_PATH) != 0 ? flags : flags | O_NONBLOCK);
+            countLookup(fd);
             if (fd >= 0) {
                 // O_NONBLOCK asked for stays; an O_PATH descriptor never has it (nor allows F_SETFL)
                 if ((flags & (O_NONBLOCK | O_PATH)) != 0 || Syscalls.fcntl(fd, F_SETFL, flags & SETFL_MASK) == 0) {
@@ -262,16 +264,25 @@ public final class Io {
      * made a small-file workload 2-3x slower than plain calls), yet a stat whose path is in the
      * dentry cache never waits for the disk. So a virtual thread first opens the path with
      * {@code O_PATH} and {@code RESOLVE_CACHED} (which fails instead of blocking) and stats the
-     * descriptor; only when the lookup would block does the stat go to the ring. A platform
-     * thread makes the plain call, as for {@link #openat}.
+     * descriptor; only when the lookup would block does the stat go to the ring. Those three calls
+     * cost twice the one plain stat, so while the lookups uringfs makes with {@code RESOLVE_CACHED}
+     * keep finding their paths cached, the stat is that plain call (see {@link LookupOdds}). A
+     * platform thread makes the plain call, as for {@link #openat}.
      */
     public int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment buf) {
         if (engine == null || plainCallOnPlatformThread() || !ring(IoUring.OP_STATX)) {
             return Syscalls.statx(dirfd, path, flags, mask, buf);
         }
         if (Thread.currentThread().isVirtual() && (flags & AT_EMPTY_PATH) == 0) {
+            if (lookups.trusted()) {
+                long start = System.nanoTime();
+                int r = Syscalls.statx(dirfd, path, flags, mask, buf);
+                lookups.plainLookupTook(System.nanoTime() - start);
+                return r;
+            }
             int fd = Syscalls.openCached(dirfd, path,
                     O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) != 0 ? O_NOFOLLOW : 0));
+            countLookup(fd);
             if (fd >= 0) {
                 try {
                     return Syscalls.statx(fd, EMPTY_PATH, flags | AT_EMPTY_PATH, mask, buf);
@@ -285,6 +296,11 @@ public final class Io {
             r = run(engine.acquire().prepStatx(dirfd, path, flags, mask, buf));
         } while (restart(r));
         return r;
+    }
+
+    /** Tells the lookup odds how an open with RESOLVE_CACHED went: opened, or would have blocked (EAGAIN). */
+    private void countLookup(int openResult) {
+        if (openResult >= 0 || openResult == -Errno.EAGAIN) lookups.cachedLookup(openResult >= 0);
     }
 
     /** Whether a ring open or stat is made again: the JDK restarts them after EINTR (RESTARTABLE); a closing engine's cancel ends it. */
