@@ -275,13 +275,16 @@ public final class Report {
             waits, refilling the ring before waking readers, `IORING_SETUP_COOP_TASKRUN`, a higher or lower \
             priority for that thread. CPU per read: ≤ 0.5× the default provider's asks for about what fio \
             itself spends (its own ratio, measured in the same run, is in the target's line; 3.9-4.3 µs per \
-            read on this VM across runs, against the default provider's 7.4-9.3 µs).""";
+            read on this VM across runs, against the default provider's 7.4-9.3 µs); even with registered \
+            buffers and files, which spare the kernel pinning the reader's memory for each read, fio spent \
+            3.8-3.9 µs.""";
 
     private static final String HOT_VT1 = """
             a virtual thread's read tries the page cache with `preadv2(RWF_NOWAIT)`, so that a miss parks \
-            instead of pinning the carrier; the default provider calls `pread64`. `perf` of the carrier: the \
-            user-space shares are alike, and `preadv2`'s iovec import and free cost about 7% of its time. \
-            Passes so far: 0.79-1.05×.""";
+            instead of pinning the carrier; the default provider calls `pread64`. Probe, one hot reader, 3 s \
+            rounds alternating in one JVM: 0.84-0.85×; async-profiler: 13% more kernel samples per read, \
+            two thirds of them in `preadv2`'s own path (iovec import, copy and free, `vfs_readv`, \
+            `rw_verify_area`), the user-space part alike. Passes so far: 0.79-1.05×.""";
     private static final String HOT_VT1024 = """
             the reads are `preadv2(RWF_NOWAIT)` calls, as for one virtual thread, and the kernel's part of \
             them costs more than `pread64`'s (probe, 1,024 hot readers, 3 s rounds alternating in one JVM: \
