@@ -606,6 +606,73 @@ class EngineTest {
         }
     }
 
+    /**
+     * With nothing in flight the completion thread parks instead of waiting on the ring (so that a
+     * lone op's CQE, reaped by its submitter in the kernel, does not wake it too). Every op it must
+     * reap then wakes it: a lone op that outlasts its submitter's brief wait, an op beside another,
+     * an async op nobody waits for, and the close.
+     */
+    @Test
+    void anIdleCompletionThreadParksAndIsWokenForEveryOpItMustReap() throws Exception {
+        Engine e = startWithCarriers(2);
+        try (Pipe lone = Pipe.open(); Pipe beside = Pipe.open(); Pipe async = Pipe.open(); Arena a = Arena.ofShared()) {
+            awaitParked(e);
+            MemorySegment buf1 = a.allocate(8), buf2 = a.allocate(8), buf3 = a.allocate(8);
+            AtomicInteger r1 = new AtomicInteger(-1), r2 = new AtomicInteger(-1);
+            Thread t1 = Thread.ofVirtual().start(() -> r1.set(e.submitAndAwait(e.acquire().prepRead(lone.readFd(), buf1.address(), 8, -1))));
+            while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
+            assertEquals(1, e.stats().briefWaits(), "the lone op was waited for in the kernel first: " + e.stats());
+            writeByte(lone, 7);
+            t1.join(10_000);
+            assertEquals(1, r1.get(), "a lone op that outlasted its brief wait was reaped");
+            awaitParked(e);
+
+            Thread t2 = Thread.ofVirtual().start(() -> r2.set(e.submitAndAwait(e.acquire().prepRead(beside.readFd(), buf2.address(), 8, -1))));
+            while (e.stats().briefWaits() < 2) Thread.onSpinWait();
+            CountDownLatch asyncDone = new CountDownLatch(1);
+            AtomicInteger r3 = new AtomicInteger(-1);
+            e.submitAsync(e.acquire().prepRead(async.readFd(), buf3.address(), 8, -1), Runnable::run, res -> {
+                r3.set(res);
+                asyncDone.countDown();
+            });
+            writeByte(async, 9);
+            assertTrue(asyncDone.await(10, TimeUnit.SECONDS), "an async op submitted beside a brief wait was reaped: " + e.describeInFlight());
+            assertEquals(1, r3.get());
+            writeByte(beside, 8);
+            t2.join(10_000);
+            assertEquals(1, r2.get());
+            assertEquals(7, buf1.get(ValueLayout.JAVA_BYTE, 0));
+            assertEquals(8, buf2.get(ValueLayout.JAVA_BYTE, 0));
+            assertEquals(9, buf3.get(ValueLayout.JAVA_BYTE, 0));
+
+            awaitParked(e);
+            CountDownLatch nopDone = new CountDownLatch(1);
+            e.submitAsync(e.acquire().prepNop(), Runnable::run, res -> nopDone.countDown());
+            assertTrue(nopDone.await(10, TimeUnit.SECONDS), "an async op submitted to an idle engine was reaped: " + e.describeInFlight());
+            awaitParked(e);
+        } finally {
+            e.close();
+        }
+        assertFalse(e.completionThread().isAlive(), "close woke the parked completion thread, which stopped");
+    }
+
+    /** Waits until the engine's completion thread is parked (WAITING), not asleep in io_uring_enter (RUNNABLE, in native code). */
+    private static void awaitParked(Engine e) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (e.completionThread().getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "completion thread not parked: " + e.completionThread().getState() + " " + e.describeInFlight());
+            Thread.sleep(1);
+        }
+    }
+
+    private static void writeByte(Pipe p, int value) {
+        try (Arena w = Arena.ofConfined()) {
+            MemorySegment b = w.allocate(1);
+            b.set(ValueLayout.JAVA_BYTE, 0, (byte) value);
+            assertEquals(1, Syscalls.write(p.writeFd(), b, 1));
+        }
+    }
+
     @Test
     void pageCacheHitsAreReapedBySubmitterWithoutParking() throws Exception {
         try (Engine e = start(32); Arena a = Arena.ofConfined()) {
