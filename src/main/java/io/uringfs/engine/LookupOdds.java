@@ -16,10 +16,10 @@ package io.uringfs.engine;
  * stats of a 10,000-file tree here: 93% under 2 us, one in 1,500 20-50 us and one in 15,000 or
  * so longer (an interrupt, a safepoint on the way back from native code); after dropping the
  * caches most took 5-20 us (ext4 reads inode blocks ahead) and those that waited for the disk
- * 50 us to over 200 us. The price: a stat
- * that misses while trusted, of a path nobody looked up lately, holds its carrier for that read,
- * as the default provider's stats always may; with lookups that keep missing, at most one stat in
- * {@value #RUN} does, since every miss starts the run again.
+ * 50 us to over 200 us. The price: a stat that misses while trusted, of a path nobody looked up
+ * lately, holds its carrier for that read, as the default provider's stats always may; with
+ * lookups that keep missing, at most one stat in {@value #RUN} does, since every miss starts the
+ * run again.
  *
  * <p>Thread safety: a plain field updated without synchronisation. A lost update only moves the
  * moment trust is gained or lost by a lookup or two, never a result.
