@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -65,7 +64,7 @@ class LookupOddsTest {
                 for (int flags : new int[] {0, AT_SYMLINK_NOFOLLOW}) expected.add(name + " " + flags + ": " + stat(p, flags, false, io));
             }
             MemorySegment cached = paths.get(0);
-            List<String> untrusted = onVirtualThread(() -> {
+            List<String> untrusted = OnVirtualThread.call(() -> {
                 io.lookups.cachedLookup(false);
                 List<String> out = new ArrayList<>();
                 for (int i = 0; i < names.length; i++) {
@@ -76,7 +75,7 @@ class LookupOddsTest {
                 }
                 return out;
             });
-            List<String> trusted = onVirtualThread(() -> {
+            List<String> trusted = OnVirtualThread.call(() -> {
                 for (int i = 0; i <= LookupOdds.RUN; i++) Syscalls.close(io.openat(AT_FDCWD, cached, O_RDONLY | O_CLOEXEC, 0));
                 assertTrue(io.lookups.trusted(), "cached opens of a file made no run of cached lookups");
                 List<String> out = new ArrayList<>();
@@ -104,20 +103,5 @@ class LookupOddsTest {
             buf.asSlice(LinuxAbi.STX_ATIME, 16).fill((byte) 0);
             return HexFormat.of().formatHex(buf.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         }
-    }
-
-    private static <T> T onVirtualThread(java.util.concurrent.Callable<T> task) throws Exception {
-        AtomicReference<Object> out = new AtomicReference<>();
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                out.set(task.call());
-            } catch (Throwable x) {
-                out.set(x);
-            }
-        });
-        t.join();
-        if (out.get() instanceof Throwable x) throw new AssertionError(x);
-        @SuppressWarnings("unchecked") T r = (T) out.get();
-        return r;
     }
 }

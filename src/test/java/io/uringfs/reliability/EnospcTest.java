@@ -1,6 +1,7 @@
 package io.uringfs.reliability;
 
 import io.uringfs.engine.EngineStats;
+import io.uringfs.engine.OnVirtualThread;
 import io.uringfs.fs.UringFileSystem;
 import io.uringfs.ring.IoUring;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.DSYNC;
@@ -56,8 +54,8 @@ class EnospcTest {
             assertTrue(((UringFileSystem) uring).usesRing());
             for (boolean dsync : new boolean[] {false, true}) {
                 OpenOption[] extra = dsync ? new OpenOption[] {DSYNC} : new OpenOption[0];
-                Filled onDefault = onVirtualThread(() -> fill(mnt.resolve("default-channel"), extra));
-                Filled onUring = onVirtualThread(() -> fill(uring.getPath(mnt.resolve("uring-channel").toString()), extra));
+                Filled onDefault = OnVirtualThread.call(() -> fill(mnt.resolve("default-channel"), extra));
+                Filled onUring = OnVirtualThread.call(() -> fill(uring.getPath(mnt.resolve("uring-channel").toString()), extra));
                 assertEquals(onDefault.failure, onUring.failure, "FileChannel write on a full file system, dsync=" + dsync);
                 assertEquals(IOException.class.getName() + ": No space left on device", onUring.failure);
                 if (dsync) {
@@ -65,8 +63,8 @@ class EnospcTest {
                 }
                 System.out.printf("ENOSPC (dsync=%s): ring WRITE ops in the failing call: %d%n", dsync, onUring.ringWritesInFailingCall);
             }
-            String streamDefault = onVirtualThread(() -> stream(mnt.resolve("default-stream")));
-            String streamUring = onVirtualThread(() -> stream(uring.getPath(mnt.resolve("uring-stream").toString())));
+            String streamDefault = OnVirtualThread.call(() -> stream(mnt.resolve("default-stream")));
+            String streamUring = OnVirtualThread.call(() -> stream(uring.getPath(mnt.resolve("uring-stream").toString())));
             assertEquals(streamDefault, streamUring, "OutputStream write on a full file system");
         } finally {
             run("umount", "-l", mnt.toString());
@@ -75,17 +73,6 @@ class EnospcTest {
 
     /** How a fill ended: the exception, and how many ring WRITE ops the failing call submitted (uring: only). */
     private record Filled(String failure, long ringWritesInFailingCall) {}
-
-    private static <T> T onVirtualThread(Callable<T> task) throws Exception {
-        FutureTask<T> f = new FutureTask<>(task);
-        Thread.ofVirtual().start(f).join();
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception x) throw x;
-            throw e;
-        }
-    }
 
     /** Forces 256 KiB, fills the rest until the write fails, checks the forced part, frees the space. */
     private static Filled fill(Path file, OpenOption... extra) throws Exception {
