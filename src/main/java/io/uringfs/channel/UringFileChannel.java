@@ -164,14 +164,16 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
     }
 
     /**
-     * How reads go ({@link BufferIo#read}): O_DIRECT reads wait for the device; other reads may be
-     * served by the page cache, except that a platform thread's read of a FIFO or device (which
-     * {@link io.uringfs.engine.Io} would make a plain, uncancellable system call) must be a ring op.
-     * Virtual threads skip the file-type check: their reads go to the ring whenever they would wait.
+     * How reads go ({@link BufferIo#read}): O_DIRECT reads wait for the device; a regular file's
+     * other reads may be served by the page cache. A FIFO's or device's data may be there already
+     * for a virtual thread, whose read goes to the ring only when it would wait; a platform
+     * thread's (which {@link io.uringfs.engine.Io} would make a plain, uncancellable system call)
+     * must be a ring op.
      */
     private int readPath() {
         if (direct()) return BufferIo.DEVICE;
-        return Thread.currentThread().isVirtual() || regular() ? BufferIo.PAGE_CACHE : BufferIo.RING_ONLY;
+        if (regular()) return BufferIo.PAGE_CACHE;
+        return Thread.currentThread().isVirtual() ? BufferIo.MAY_BE_READY : BufferIo.RING_ONLY;
     }
 
     private boolean regular() {

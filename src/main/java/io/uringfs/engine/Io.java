@@ -26,8 +26,10 @@ import static io.uringfs.ring.LinuxAbi.*;
  * 4 KiB writes and 0.9x for 1 MiB here; on those, buffered writes (which only copy into the page
  * cache) are plain {@code pwrite} calls, as the default provider makes them. Transfers that wait for
  * the device ({@code O_DIRECT}, {@code O_SYNC}/{@code O_DSYNC}: callers pass {@code tryNowait=false})
- * go straight to the ring. All of this is for virtual threads: platform threads make plain system
- * calls (see {@link #plainCallOnPlatformThread}).
+ * go straight to the ring. Small reads of a regular file ({@link #readFile}) whose tries keep
+ * hitting the page cache become plain {@code pread64} calls, cheaper than {@code preadv2}, with a
+ * try now and then to notice a miss (see {@link PageCacheOdds}). All of this is for virtual
+ * threads: platform threads make plain system calls (see {@link #plainCallOnPlatformThread}).
  *
  * <p>Which operations have an io_uring opcode: read, write, readv, writev, fsync/fdatasync,
  * openat, close, statx, mkdirat, unlinkat, renameat, symlinkat, linkat, ftruncate,
@@ -136,6 +138,18 @@ public final class Io {
             odds.miss(fd);
         }
         return engine.submitAndAwait(engine.acquire().prepRead(fd, addr, len, offset), cancelOnInterrupt);
+    }
+
+    /**
+     * A buffered read of a regular file: {@link #read} with the page cache tried first, or a plain
+     * call when the descriptor's tries keep hitting it ({@link PageCacheOdds#plainRead}). Not for
+     * FIFOs or devices, whose plain read could hold a virtual thread's carrier for ever.
+     */
+    public long readFile(int fd, long addr, int len, long offset) {
+        if (engine != null && Thread.currentThread().isVirtual() && nowait(true) && odds.plainRead(fd, len)) {
+            return yieldSometimes(Syscalls.readAt(fd, addr, len, offset));
+        }
+        return read(fd, addr, len, offset, true, false);
     }
 
     /** Writes up to {@code len} bytes at {@code offset} (-1: the file position, or the end with O_APPEND). */

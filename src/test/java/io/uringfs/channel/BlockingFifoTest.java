@@ -1,6 +1,7 @@
 package io.uringfs.channel;
 
 import io.uringfs.ring.Syscalls;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,6 +19,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static java.nio.file.StandardOpenOption.*;
@@ -164,6 +166,48 @@ class BlockingFifoTest {
             // the FIFO's own descriptors: the process's count also moves with the JVM's files and
             // with mkfifo's pipes, which the JDK closes after waitFor() returned
             assertEquals(0, TestIo.openFdsOn(fifo), "descriptor closed");
+        }
+    }
+
+    /**
+     * A virtual thread's read of an empty FIFO parks in the ring (where close can cancel it) instead
+     * of holding its carrier in {@code read(2)}, even after thousands of reads that found data:
+     * neither what makes a regular file's cached reads plain calls nor the FIFO's refusal of
+     * {@code RWF_NOWAIT} (this kernel answers {@code EOPNOTSUPP}) may turn it into a plain read.
+     * Each cycle first reads 4,096 bytes one at a time, each written just before.
+     */
+    @Test
+    void aVirtualThreadsFifoReadParksHoweverOftenItsDataWasReady() throws Exception {
+        Path fifo = fifo();
+        try (FileChannel ch = TestIo.open(fifo, Set.of(READ, WRITE)); FileChannel feeder = FileChannel.open(fifo, WRITE)) {
+            for (int c = 0; c < 5; c++) {
+                int cycle = c;
+                CompletableFuture<Object> outcome = new CompletableFuture<>();
+                CountDownLatch lastRead = new CountDownLatch(1);
+                Thread t = Thread.ofVirtual().start(() -> {
+                    try {
+                        ByteBuffer one = ByteBuffer.allocateDirect(1);
+                        for (int i = 0; i < 4096; i++) {
+                            ch.write(one.clear().put((byte) i).flip());
+                            if (ch.read(one.clear()) != 1 || one.get(0) != (byte) i) throw new AssertionError("read " + i);
+                        }
+                        lastRead.countDown();
+                        outcome.complete(ch.read(one.clear()) == 1 ? one.get(0) : "short");
+                    } catch (Throwable e) {
+                        outcome.complete(e);
+                    }
+                });
+                assertTrue(lastRead.await(10, TimeUnit.SECONDS), () -> "warm-up: " + outcome.getNow(null));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) Thread.sleep(2);
+                assertFalse(outcome.isDone(), () -> "the read did not block: " + outcome.getNow(null));
+                Thread.State state = t.getState();
+                String stack = java.util.Arrays.toString(t.getStackTrace());
+                feeder.write(ByteBuffer.wrap(new byte[] {42})); // ends the read, parked or not
+                assertEquals((byte) 42, outcome.get(10, TimeUnit.SECONDS));
+                t.join();
+                assertEquals(Thread.State.WAITING, state, () -> "cycle " + cycle + ": blocked in " + stack);
+            }
         }
     }
 

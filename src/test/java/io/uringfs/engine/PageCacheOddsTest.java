@@ -1,13 +1,21 @@
 package io.uringfs.engine;
 
 import io.uringfs.ring.LinuxAbi;
+import io.uringfs.ring.Syscalls;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The skip stretch per descriptor, and that closing a descriptor forgets it. */
+/** The skip stretch per descriptor, the trust that makes a cached file's reads plain calls, and that closing a descriptor forgets both. */
 class PageCacheOddsTest {
     @Test
     void missesSkipTriesAndAHitResets() {
@@ -39,6 +47,76 @@ class PageCacheOddsTest {
         }
         assertFalse(odds.worthTrying(5, false), "the skip left from the miss");
         assertTrue(odds.worthTrying(5, false), "tried again once the load dropped");
+    }
+
+    /** Counts, of {@code n} reads of {@code len} bytes, those that {@link PageCacheOdds#plainRead} makes plain calls. */
+    private static int plainReads(PageCacheOdds odds, int fd, int len, int n) {
+        int plain = 0;
+        for (int i = 0; i < n; i++) if (odds.plainRead(fd, len)) plain++;
+        return plain;
+    }
+
+    @Test
+    void aRunOfHitsMakesSmallReadsPlainCallsUntilATryMisses() {
+        PageCacheOdds odds = new PageCacheOdds();
+        for (int i = 0; i < PageCacheOdds.TRUST_RUN - 1; i++) odds.hit(9);
+        assertEquals(0, plainReads(odds, 9, 4096, 1000), "one hit short of the run");
+        odds.miss(9);
+        for (int i = 0; i < PageCacheOdds.TRUST_RUN - 1; i++) odds.hit(9);
+        assertEquals(0, plainReads(odds, 9, 4096, 1000), "the miss started the run again");
+        odds.hit(9);
+        // one read in PROBE_EVERY is still tried (1,000 reads: 937 plain on average; the bounds
+        // are over ten standard deviations away)
+        int plain = plainReads(odds, 9, 4096, 1000);
+        assertTrue(plain > 850 && plain < 1000, "plain reads: " + plain);
+        assertEquals(0, plainReads(odds, 9, PageCacheOdds.PLAIN_MAX + 1, 1000), "large reads are always tried");
+        assertEquals(0, plainReads(odds, 10, 4096, 1000), "another descriptor");
+        assertTrue(odds.worthTrying(9, true), "a trusted descriptor is tried even while the engine is busy");
+        odds.miss(9);
+        assertEquals(0, plainReads(odds, 9, 4096, 1000), "a try that missed ended the trust");
+        for (int i = 0; i < PageCacheOdds.TRUST_RUN; i++) odds.hit(9);
+        odds.forget(9);
+        assertEquals(0, plainReads(odds, 9, 4096, 1000), "closing forgets the trust");
+        for (int i = 0; i < PageCacheOdds.TRUST_RUN; i++) odds.hit(70_000); // beyond the initial table: it grows
+        assertTrue(plainReads(odds, 70_000, 4096, 1000) > 850);
+    }
+
+    /**
+     * A virtual thread whose reads of a file keep hitting the page cache earns the trust; once the
+     * file's pages are dropped, a try misses and ends it, and every read returns the file's bytes,
+     * by whichever route it went.
+     */
+    @Test
+    void droppedPagesEndTheTrustOfAFileAndReadsStayRight(@TempDir Path dir) throws Exception {
+        byte[] data = new byte[2 << 20];
+        new SplittableRandom(42).nextBytes(data);
+        Path file = Files.write(dir.resolve("f"), data);
+        try (Engine e = Engine.start(EngineConfig.defaults().withSqEntries(8).withThreadName("page-cache-odds-test"));
+             Arena arena = Arena.ofShared()) {
+            Io io = new Io(e);
+            int fd = io.openat(LinuxAbi.AT_FDCWD, arena.allocateFrom(file.toString()), LinuxAbi.O_CLOEXEC, 0);
+            assertTrue(fd >= 0, "open: " + fd);
+            assertEquals(0, io.fsync(fd, true)); // clean pages: DONTNEED drops only those
+            MemorySegment buf = arena.allocate(4096, 4096);
+            SplittableRandom random = new SplittableRandom(7);
+            int readsToNotice = OnVirtualThread.call(() -> {
+                for (int i = 0; i < 2 * PageCacheOdds.TRUST_RUN; i++) readBlock(io, fd, buf, random.nextInt(data.length / 4096), data);
+                assertTrue(plainReads(io.odds, fd, 4096, 64) > 0, "a cached file was not trusted");
+                assertEquals(0, Syscalls.fadvise(fd, 0, 0, 4 /* POSIX_FADV_DONTNEED */));
+                for (int i = 1; i <= 1000; i++) {
+                    readBlock(io, fd, buf, random.nextInt(data.length / 4096), data);
+                    if (plainReads(io.odds, fd, 4096, 64) == 0) return i;
+                }
+                return -1;
+            });
+            assertTrue(readsToNotice > 0, "1,000 reads after the pages were dropped still trusted");
+            assertEquals(0, io.close(fd));
+        }
+    }
+
+    private static void readBlock(Io io, int fd, MemorySegment buf, int block, byte[] data) {
+        assertEquals(4096, io.readFile(fd, buf.address(), 4096, block * 4096L));
+        assertArrayEquals(Arrays.copyOfRange(data, block * 4096, block * 4096 + 4096), buf.toArray(ValueLayout.JAVA_BYTE), "block " + block);
     }
 
     @Test
