@@ -47,15 +47,10 @@ final class BufferIo {
         return FAILED + kernelResult; // kernelResult is -errno
     }
 
-    // ---- how a write is made ----
+    // ---- how a transfer is made ----
 
     /** A buffered transfer of a regular file, which the page cache may serve: {@link Io} may make it without the ring. */
     static final int PAGE_CACHE = 0;
-    /**
-     * A virtual thread's read of a FIFO or a device, whose data may be there already: tried
-     * without waiting first, and on the ring if it would wait.
-     */
-    static final int MAY_BE_READY = 3;
     /** A transfer that waits for the device (O_DIRECT, O_SYNC/O_DSYNC writes), as {@link Io} decides. */
     static final int DEVICE = 1;
     /**
@@ -64,6 +59,11 @@ final class BufferIo {
      * plain system calls, which nothing could end here.
      */
     static final int RING_ONLY = 2;
+    /**
+     * A virtual thread's read of a FIFO or a device, whose data may be there already: tried
+     * without waiting first, and on the ring if it would wait.
+     */
+    static final int MAY_BE_READY = 3;
 
     /**
      * Whether a kernel result {@code r} means the transfer is to be made again: {@link Io#again}
