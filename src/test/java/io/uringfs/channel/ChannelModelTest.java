@@ -1,6 +1,7 @@
 package io.uringfs.channel;
 
 import io.uringfs.engine.Io;
+import io.uringfs.engine.OnVirtualThread;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AfterContainer;
@@ -140,7 +141,10 @@ class ChannelModelTest {
      */
     @Property(tries = 300, seed = "20261130")
     void readWriteChannelOnAVirtualThread(@ForAll long seed) throws Exception {
-        onVirtualThread(() -> run(seed, false, TestIo.IO));
+        OnVirtualThread.call(() -> {
+            run(seed, false, TestIo.IO);
+            return null;
+        });
     }
 
     /** Every read, write, readv, writev and {@code force} a ring op ({@link TestIo.RingOnly}). */
@@ -154,24 +158,6 @@ class ChannelModelTest {
     @Property(tries = 100, seed = "20261202")
     void appendChannelWithEveryTransferOnTheRing(@ForAll long seed) throws Exception {
         run(seed, true, TestIo.RingOnly.IO);
-    }
-
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    private static void onVirtualThread(Body body) throws Exception {
-        Throwable[] failure = new Throwable[1];
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                failure[0] = e;
-            }
-        });
-        t.join();
-        if (failure[0] instanceof Exception e) throw e;
-        if (failure[0] instanceof Error e) throw e;
     }
 
     private void run(long seed, boolean append, Io io) throws Exception {

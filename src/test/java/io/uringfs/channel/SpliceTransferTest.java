@@ -3,6 +3,7 @@ package io.uringfs.channel;
 import io.uringfs.engine.Engine;
 import io.uringfs.engine.EngineConfig;
 import io.uringfs.engine.Io;
+import io.uringfs.engine.OnVirtualThread;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AfterContainer;
@@ -57,24 +58,6 @@ class SpliceTransferTest {
         return ChannelFactory.newFileChannel(io, TestIo.bytes(p), p.toString(), Set.of(o));
     }
 
-    interface Body<T> {
-        T run() throws Throwable;
-    }
-
-    private static <T> T onVirtualThread(Body<T> body) throws Throwable {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                result.set(body.run());
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }).join();
-        if (failure.get() != null) throw failure.get();
-        return result.get();
-    }
-
     /** Descriptors of this process that are pipes (the splice pipes would show up here). */
     private static long openPipes() throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
@@ -122,7 +105,7 @@ class SpliceTransferTest {
         long srcPos = rnd.nextInt(srcLen + 1), dstPos = rnd.nextInt(dst.length + 5000);
         String expected = scenario(false, dir.resolve(seed + "j"), src, dst, position, count, srcPos, dstPos, from);
         long before = engine.stats().submitted();
-        String actual = onVirtualThread(() -> scenario(true, dir.resolve(seed + "u"), src, dst, position, count, srcPos, dstPos, from));
+        String actual = OnVirtualThread.call(() -> scenario(true, dir.resolve(seed + "u"), src, dst, position, count, srcPos, dstPos, from));
         assertEquals(expected, actual, "seed " + seed + " from " + from);
         long moved = Long.parseLong(expected.substring(2, expected.indexOf(' ', 2)));
         if (moved > 0) assertTrue(engine.stats().submitted() - before >= 2, "seed " + seed + ": the transfer was not spliced on the ring");
@@ -245,7 +228,7 @@ class SpliceTransferTest {
         byte[] data = new byte[200_000];
         new Random(9).nextBytes(data);
         Path a = Files.write(dir.resolve("app-a"), data), b = Files.write(dir.resolve("app-b"), new byte[] {1, 2, 3});
-        long n = onVirtualThread(() -> {
+        long n = OnVirtualThread.call(() -> {
             try (FileChannel in = open(a, READ); FileChannel out = open(b, APPEND)) {
                 return in.transferTo(10, 100_000, out);
             }
