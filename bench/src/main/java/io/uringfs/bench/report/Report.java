@@ -277,26 +277,28 @@ public final class Report {
             samples in `blk_mq_get_tag`). Measured no better: 128-256 reads in the kernel, batched completion \
             waits, refilling the ring before waking readers, `IORING_SETUP_COOP_TASKRUN`, a higher or lower \
             priority for that thread. CPU per read: ≤ 0.5× the default provider's asks for about what fio \
-            itself spends (its own ratio, measured in the same run, is in the target's line; 3.9-4.6 µs per \
+            itself spends (its own ratio, measured in the same run, is in the target's line; 3.9-5.0 µs per \
             read on this VM across runs, against the default provider's 7.4-9.3 µs); even with registered \
             buffers and files, which spare the kernel pinning the reader's memory for each read, fio spent \
             3.8-3.9 µs.""";
 
     private static final String HOT_VT1 = """
-            a virtual thread's read tries the page cache with `preadv2(RWF_NOWAIT)`, so that a miss parks \
-            instead of pinning the carrier; the default provider calls `pread64`. Probe, one hot reader, 3 s \
-            rounds alternating in one JVM: 0.84-0.85×; async-profiler: 13% more kernel samples per read, \
-            two thirds of them in `preadv2`'s own path (iovec import, copy and free, `vfs_readv`, \
-            `rw_verify_area`), the user-space part alike. Passes so far: 0.79-1.05×.""";
+            a virtual thread's reads of a file whose tries keep hitting the page cache are plain `pread64` \
+            calls, as the default provider's (after 1,024 hits in a row; one read in 16 still tries \
+            `preadv2(RWF_NOWAIT)`, so that a miss is noticed); until session 9 every read was such a try, \
+            whose kernel path costs 13% more (iovec import, copy and free, `vfs_readv`). Probe, one hot \
+            reader, 3 s rounds alternating in one JVM: 0.84-0.88× before, 0.90-0.91× after; async-profiler \
+            then shows both providers' reads in `pread64` with about equal samples. Passes so far: \
+            0.79-1.05×.""";
     private static final String HOT_VT1024 = """
-            the reads are `preadv2(RWF_NOWAIT)` calls, as for one virtual thread, and the kernel's part of \
-            them costs more than `pread64`'s (probe, 1,024 hot readers, 3 s rounds alternating in one JVM: \
-            0.86-0.92×, 1.20-1.31 against 1.09-1.12 µs of CPU per read; `perf`: 88.7% of the samples in the \
-            kernel against 85.3%, the difference in iovec import, copy and free, `rw_verify_area` and \
-            `fput`). The case also swings with the default provider, 1.10-1.92M reads/s across passes: \
-            0.84-1.37× so far.""";
+            until session 9 the reads were `preadv2(RWF_NOWAIT)` calls, whose kernel path costs more than \
+            `pread64`'s (probe, 1,024 hot readers, 3 s rounds alternating in one JVM: 0.86-0.92×, 1.20-1.31 \
+            against 1.09-1.12 µs of CPU per read); now a file's reads are plain `pread64` calls once 1,024 \
+            tries in a row hit, one in 16 still tried (probe: 0.97-1.00× in rounds at the same host speed). \
+            The case also swings with the default provider, 1.10-2.02M reads/s across passes: 0.84-1.37× \
+            so far.""";
     private static final String SEQUENTIAL = """
-            cold reads (writes and hot reads have been at 0.99-1.02×): the guest reports freed memory to \
+            cold reads (writes and hot reads have been at 0.97-1.08×): the guest reports freed memory to \
             its host (virtio-balloon free page reporting), and touching those pages again makes the kernel's \
             copy to user space swing between 886 and 2,188 MiB/s for either provider (`perf`: 64% of cycles \
             in `_copy_to_iter`); with reporting off both providers read 1,978-2,188 MiB/s. Both issue the same \
