@@ -49,7 +49,7 @@ final class BufferIo {
 
     // ---- how a transfer is made ----
 
-    /** A buffered transfer of a regular file, which the page cache may serve: {@link Io} may make it without the ring. */
+    /** A buffered transfer that the page cache may serve: {@link Io} may try it without the ring. */
     static final int PAGE_CACHE = 0;
     /** A transfer that waits for the device (O_DIRECT, O_SYNC/O_DSYNC writes), as {@link Io} decides. */
     static final int DEVICE = 1;
@@ -59,11 +59,6 @@ final class BufferIo {
      * plain system calls, which nothing could end here.
      */
     static final int RING_ONLY = 2;
-    /**
-     * A virtual thread's read of a FIFO or a device, whose data may be there already: tried
-     * without waiting first, and on the ring if it would wait.
-     */
-    static final int MAY_BE_READY = 3;
 
     /**
      * Whether a kernel result {@code r} means the transfer is to be made again: {@link Io#again}
@@ -79,8 +74,7 @@ final class BufferIo {
         long r;
         do {
             r = path == RING_ONLY && e != null ? e.submitAndAwait(e.acquire().prepRead(fd, addr, len, offset))
-                : path == PAGE_CACHE ? io.readFile(fd, addr, len, offset)
-                : io.read(fd, addr, len, offset, path == MAY_BE_READY, false);
+                                               : io.read(fd, addr, len, offset, path == PAGE_CACHE, false);
         } while (again(r, owner));
         return r;
     }
@@ -90,7 +84,7 @@ final class BufferIo {
         long r;
         do {
             r = path == RING_ONLY && e != null ? e.submitAndAwait(e.acquire().prepReadv(fd, iov, count, offset))
-                                               : io.readv(fd, iov, count, offset, path == PAGE_CACHE || path == MAY_BE_READY, false);
+                                               : io.readv(fd, iov, count, offset, path == PAGE_CACHE, false);
         } while (again(r, owner));
         return r;
     }
@@ -170,7 +164,7 @@ final class BufferIo {
      * Reads into {@code dst} at {@code offset} (-1: the file position).
      *
      * @param alignment the O_DIRECT block size, or -1
-     * @param path {@link #PAGE_CACHE}, {@link #MAY_BE_READY}, {@link #DEVICE} or {@link #RING_ONLY}
+     * @param path {@link #PAGE_CACHE}, {@link #DEVICE} or {@link #RING_ONLY}
      * @return bytes read, -1 at end of file, 0 if {@code dst} has no room, or a {@link #failed} value
      */
     static long read(Io io, int fd, ByteBuffer dst, long offset, int alignment, int path, Channel owner) throws IOException {

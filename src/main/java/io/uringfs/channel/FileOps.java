@@ -37,15 +37,6 @@ final class FileOps {
         }
     }
 
-    /** Whether the open file is a regular file (false also when that cannot be told). */
-    static boolean isRegularFile(int fd) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
-            int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_TYPE, buf);
-            return r == 0 && (Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT) == S_IFREG;
-        }
-    }
-
     /** The identity of the open file (device and inode), for the JVM-wide lock table. */
     static FileKey key(int fd) throws IOException {
         try (Arena a = Arena.ofConfined()) {

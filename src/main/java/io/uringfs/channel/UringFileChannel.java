@@ -164,21 +164,21 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
     }
 
     /**
-     * How reads go ({@link BufferIo#read}): O_DIRECT reads wait for the device; a regular file's
-     * other reads may be served by the page cache. A FIFO's or device's data may be there already
-     * for a virtual thread, whose read goes to the ring only when it would wait; a platform
-     * thread's (which {@link io.uringfs.engine.Io} would make a plain, uncancellable system call)
-     * must be a ring op.
+     * How reads go ({@link BufferIo#read}): O_DIRECT reads wait for the device; other reads may be
+     * served by the page cache, except that a platform thread's read of a FIFO or device (which
+     * {@link io.uringfs.engine.Io} would make a plain, uncancellable system call) must be a ring op.
+     * Virtual threads skip the file-type check (a {@code statx} per channel: one virtual thread's
+     * hot small files took 9.1 µs each with it, 8.0 without, to open, stat, read and close): their
+     * reads go to the ring whenever they would wait.
      */
     private int readPath() {
         if (direct()) return BufferIo.DEVICE;
-        if (regular()) return BufferIo.PAGE_CACHE;
-        return Thread.currentThread().isVirtual() ? BufferIo.MAY_BE_READY : BufferIo.RING_ONLY;
+        return Thread.currentThread().isVirtual() || regular() ? BufferIo.PAGE_CACHE : BufferIo.RING_ONLY;
     }
 
     private boolean regular() {
         int k = kind;
-        if (k == 0) kind = k = FileOps.isRegularFile(fd) ? REGULAR : OTHER;
+        if (k == 0) kind = k = Io.isRegularFile(fd) ? REGULAR : OTHER;
         return k == REGULAR;
     }
 

@@ -3,7 +3,9 @@ package io.uringfs.engine;
 import io.uringfs.ring.IoUring;
 import io.uringfs.ring.Syscalls;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.locks.LockSupport;
 
 import static io.uringfs.ring.LinuxAbi.*;
@@ -26,10 +28,10 @@ import static io.uringfs.ring.LinuxAbi.*;
  * 4 KiB writes and 0.9x for 1 MiB here; on those, buffered writes (which only copy into the page
  * cache) are plain {@code pwrite} calls, as the default provider makes them. Transfers that wait for
  * the device ({@code O_DIRECT}, {@code O_SYNC}/{@code O_DSYNC}: callers pass {@code tryNowait=false})
- * go straight to the ring. Small reads of a regular file ({@link #readFile}) whose tries keep
- * hitting the page cache become plain {@code pread64} calls, cheaper than {@code preadv2}, with a
- * try now and then to notice a miss (see {@link PageCacheOdds}). All of this is for virtual
- * threads: platform threads make plain system calls (see {@link #plainCallOnPlatformThread}).
+ * go straight to the ring. Small reads of a regular file whose tries keep hitting the page cache
+ * become plain {@code pread64} calls, cheaper than {@code preadv2}, with a try now and then to
+ * notice a miss (see {@link PageCacheOdds}). All of this is for virtual threads: platform threads
+ * make plain system calls (see {@link #plainCallOnPlatformThread}).
  *
  * <p>Which operations have an io_uring opcode: read, write, readv, writev, fsync/fdatasync,
  * openat, close, statx, mkdirat, unlinkat, renameat, symlinkat, linkat, ftruncate,
@@ -132,24 +134,15 @@ public final class Io {
         if (engine == null || plainCallOnPlatformThread()) {
             return Syscalls.readAt(fd, addr, len, offset);
         }
-        if (nowait(tryNowait) && odds.worthTrying(fd, engine.busy())) {
-            long r = Syscalls.preadv2(fd, addr, len, offset, RWF_NOWAIT);
-            if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
-            odds.miss(fd);
+        if (nowait(tryNowait)) {
+            if (odds.plainRead(fd, len)) return yieldSometimes(Syscalls.readAt(fd, addr, len, offset));
+            if (odds.worthTrying(fd, engine.busy())) {
+                long r = Syscalls.preadv2(fd, addr, len, offset, RWF_NOWAIT);
+                if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
+                odds.miss(fd);
+            }
         }
         return engine.submitAndAwait(engine.acquire().prepRead(fd, addr, len, offset), cancelOnInterrupt);
-    }
-
-    /**
-     * A buffered read of a regular file: {@link #read} with the page cache tried first, or a plain
-     * call when the descriptor's tries keep hitting it ({@link PageCacheOdds#plainRead}). Not for
-     * FIFOs or devices, whose plain read could hold a virtual thread's carrier for ever.
-     */
-    public long readFile(int fd, long addr, int len, long offset) {
-        if (engine != null && Thread.currentThread().isVirtual() && nowait(true) && odds.plainRead(fd, len)) {
-            return yieldSometimes(Syscalls.readAt(fd, addr, len, offset));
-        }
-        return read(fd, addr, len, offset, true, false);
     }
 
     /** Writes up to {@code len} bytes at {@code offset} (-1: the file position, or the end with O_APPEND). */
@@ -201,8 +194,17 @@ public final class Io {
      * (there is no preemption); once in a while it yields.
      */
     private long hit(int fd, long r) {
-        odds.hit(fd);
+        if (odds.hit(fd)) odds.settle(fd, isRegularFile(fd));
         return yieldSometimes(r);
+    }
+
+    /** Whether the open file is a regular file (false also when that cannot be told). */
+    public static boolean isRegularFile(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
+            int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_TYPE, buf);
+            return r == 0 && (Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT) == S_IFREG;
+        }
     }
 
     /** A transfer served without parking: see {@link CarrierQuantum}. */

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@value #PROBE_EVERY} reads on average do so before a try notices, and a file whose reads miss
  * now and then is seldom trusted at all (at one miss in 1,000 reads, a run of {@value #TRUST_RUN}
  * hits comes about one time in three). Only for regular files: a FIFO's or a device's plain read
- * could block for ever.
+ * could block for ever, so when a descriptor's run is complete its caller asks its type once
+ * ({@link #settle}); one that is not a regular file is never trusted.
  *
  * <p>Thread safety: the state per descriptor is a plain int updated without synchronisation. A
  * lost update only changes when the next try happens (a miss lost to a racing hit leaves trust to
@@ -46,10 +47,13 @@ final class PageCacheOdds {
     static final int PROBE_EVERY = 16;
     /** Largest read that may be a plain call: beyond it the iovec's cost is lost in the copy. */
     static final int PLAIN_MAX = 16 * 1024;
+    /** States after a complete run: a regular file's reads may be plain calls; another file's never. */
+    private static final int TRUSTED = -TRUST_RUN - 1, NOT_A_FILE = -TRUST_RUN - 2;
 
     /**
      * Per fd: after misses, a positive value (skip stretch in the high half, reads left to skip in
-     * the low half); after hits, minus the tries in a row that hit, down to {@code -TRUST_RUN}.
+     * the low half); after hits, minus the tries in a row that hit, down to {@code -TRUST_RUN},
+     * and then {@link #TRUSTED} or {@link #NOT_A_FILE}.
      */
     private final AtomicReference<int[]> state = new AtomicReference<>(new int[1024]);
 
@@ -72,15 +76,25 @@ final class PageCacheOdds {
      */
     boolean plainRead(int fd, int len) {
         int[] s = state.get();
-        return len <= PLAIN_MAX && fd >= 0 && fd < s.length && s[fd] <= -TRUST_RUN
+        return len <= PLAIN_MAX && fd >= 0 && fd < s.length && s[fd] == TRUSTED
                 && ThreadLocalRandom.current().nextInt(PROBE_EVERY) != 0;
     }
 
-    void hit(int fd) {
-        if (fd < 0) return;
+    /** A try hit; true when that completed the descriptor's run: the caller then {@linkplain #settle settles} its type. */
+    boolean hit(int fd) {
+        if (fd < 0) return false;
         int[] s = table(fd);
         int v = s[fd];
-        if (v > -TRUST_RUN) s[fd] = v > 0 ? -1 : v - 1;
+        if (v <= -TRUST_RUN) return false;
+        int run = v > 0 ? -1 : v - 1;
+        s[fd] = run;
+        return run == -TRUST_RUN;
+    }
+
+    /** After a complete run: whether the descriptor is a regular file, whose small reads may then be plain calls. */
+    void settle(int fd, boolean regularFile) {
+        int[] s = state.get();
+        if (fd >= 0 && fd < s.length && s[fd] == -TRUST_RUN) s[fd] = regularFile ? TRUSTED : NOT_A_FILE;
     }
 
     void miss(int fd) {

@@ -59,12 +59,16 @@ class PageCacheOddsTest {
     @Test
     void aRunOfHitsMakesSmallReadsPlainCallsUntilATryMisses() {
         PageCacheOdds odds = new PageCacheOdds();
-        for (int i = 0; i < PageCacheOdds.TRUST_RUN - 1; i++) odds.hit(9);
+        for (int i = 0; i < PageCacheOdds.TRUST_RUN - 1; i++) assertFalse(odds.hit(9));
+        odds.settle(9, true);
         assertEquals(0, plainReads(odds, 9, 4096, 1000), "one hit short of the run");
         odds.miss(9);
-        for (int i = 0; i < PageCacheOdds.TRUST_RUN - 1; i++) odds.hit(9);
+        for (int i = 0; i < PageCacheOdds.TRUST_RUN - 1; i++) assertFalse(odds.hit(9));
         assertEquals(0, plainReads(odds, 9, 4096, 1000), "the miss started the run again");
-        odds.hit(9);
+        assertTrue(odds.hit(9), "the run is complete");
+        assertEquals(0, plainReads(odds, 9, 4096, 1000), "not before its type is settled");
+        odds.settle(9, true);
+        assertFalse(odds.hit(9), "hits after the run change nothing");
         // one read in PROBE_EVERY is still tried (1,000 reads: 937 plain on average; the bounds
         // are over ten standard deviations away)
         int plain = plainReads(odds, 9, 4096, 1000);
@@ -75,10 +79,39 @@ class PageCacheOddsTest {
         odds.miss(9);
         assertEquals(0, plainReads(odds, 9, 4096, 1000), "a try that missed ended the trust");
         for (int i = 0; i < PageCacheOdds.TRUST_RUN; i++) odds.hit(9);
+        odds.settle(9, true);
         odds.forget(9);
         assertEquals(0, plainReads(odds, 9, 4096, 1000), "closing forgets the trust");
         for (int i = 0; i < PageCacheOdds.TRUST_RUN; i++) odds.hit(70_000); // beyond the initial table: it grows
+        odds.settle(70_000, true);
         assertTrue(plainReads(odds, 70_000, 4096, 1000) > 850);
+        for (int i = 0; i < 3 * PageCacheOdds.TRUST_RUN; i++) odds.hit(11);
+        odds.settle(11, false);
+        for (int i = 0; i < 3 * PageCacheOdds.TRUST_RUN; i++) assertFalse(odds.hit(11));
+        assertEquals(0, plainReads(odds, 11, 4096, 1000), "not a regular file: never trusted, however long the run");
+    }
+
+    /**
+     * Reads of a device whose every try hits ({@code /dev/zero} takes {@code RWF_NOWAIT}) never
+     * become plain calls: Io asks the descriptor's type when its run is complete.
+     */
+    @Test
+    void aDeviceIsNeverTrusted() throws Exception {
+        try (Engine e = Engine.start(EngineConfig.defaults().withSqEntries(8).withThreadName("page-cache-odds-test"));
+             Arena arena = Arena.ofShared()) {
+            Io io = new Io(e);
+            int fd = io.openat(LinuxAbi.AT_FDCWD, arena.allocateFrom("/dev/zero"), LinuxAbi.O_CLOEXEC, 0);
+            assertTrue(fd >= 0, "open: " + fd);
+            MemorySegment buf = arena.allocate(4096);
+            OnVirtualThread.call(() -> {
+                assertEquals(4096, Syscalls.preadv2(fd, buf.address(), 4096, -1, Io.RWF_NOWAIT), "a try of /dev/zero hits");
+                for (int i = 0; i < 3 * PageCacheOdds.TRUST_RUN; i++) assertEquals(4096, io.read(fd, buf.address(), 4096, -1, true, false));
+                return null;
+            });
+            assertFalse(io.odds.hit(fd), "the run was complete");
+            assertEquals(0, plainReads(io.odds, fd, 4096, 1000));
+            assertEquals(0, io.close(fd));
+        }
     }
 
     /**
@@ -115,7 +148,7 @@ class PageCacheOddsTest {
     }
 
     private static void readBlock(Io io, int fd, MemorySegment buf, int block, byte[] data) {
-        assertEquals(4096, io.readFile(fd, buf.address(), 4096, block * 4096L));
+        assertEquals(4096, io.read(fd, buf.address(), 4096, block * 4096L, true, false));
         assertArrayEquals(Arrays.copyOfRange(data, block * 4096, block * 4096 + 4096), buf.toArray(ValueLayout.JAVA_BYTE), "block " + block);
     }
 
