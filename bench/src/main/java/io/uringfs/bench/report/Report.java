@@ -298,11 +298,15 @@ public final class Report {
             The case also swings with the default provider, 1.10-2.02M reads/s across passes: 0.84-1.37× \
             so far.""";
     private static final String SEQUENTIAL = """
-            cold reads (writes and hot reads have been at 0.97-1.08×): the guest reports freed memory to \
-            its host (virtio-balloon free page reporting), and touching those pages again makes the kernel's \
-            copy to user space swing between 886 and 2,188 MiB/s for either provider (`perf`: 64% of cycles \
-            in `_copy_to_iter`); with reporting off both providers read 1,978-2,188 MiB/s. Both issue the same \
-            `read(fd, 1 MiB)` calls (strace).""";
+            both providers make the same plain calls on one platform thread (`read(fd, 1 MiB)`, \
+            `write(fd, 1 MiB)`: strace), and the ratios move with the host. Cold reads: the guest reports \
+            freed memory to its host (virtio-balloon free page reporting), and touching those pages again \
+            makes the kernel's copy to user space swing between 886 and 2,188 MiB/s for either provider \
+            (`perf`: 64% of cycles in `_copy_to_iter`); with reporting off both providers read 1,978-2,188 \
+            MiB/s. Writes (0.94-1.08× across passes): whichever provider's fork runs second writes faster \
+            (JMH rerun after pass T: 0.968× with uringfs first, 1.04× with the default provider first, \
+            0.997× over both), so from pass T on `bench/run` runs them in both orders, as the reads.""";
+
 
     private static final String MISSED = "**missed**";
 
