@@ -202,7 +202,7 @@ public final class Io {
     public static boolean isRegularFile(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
-            int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_TYPE, buf);
+            int r = Syscalls.statx(fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_TYPE, buf);
             return r == 0 && (Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT) == S_IFREG;
         }
     }
@@ -324,7 +324,7 @@ public final class Io {
         return r == -Errno.EINTR && !engine.isClosed();
     }
 
-    private static final MemorySegment EMPTY_PATH = java.lang.foreign.Arena.global().allocate(1);
+    private static final MemorySegment EMPTY_PATH = Arena.global().allocate(1);
 
     public int mkdirat(int dirfd, MemorySegment path, int mode) {
         return ring(IoUring.OP_MKDIRAT) ? run(engine.acquire().prepMkdirat(dirfd, path, mode))
