@@ -38,12 +38,9 @@ public final class Report {
                 String fioCache, int fioDepth, boolean virtualThreads) {
     }
 
-    /**
-     * What the matching fio job measured: reads/s, and its own CPU time per read in ns, user + system
-     * and system alone (the kernel's work for the read, which any file system's read also costs).
-     */
-    record Fio(double iops, double cpuNanosPerOp, double systemNanosPerOp) {
-        static final Fio NONE = new Fio(Double.NaN, Double.NaN, Double.NaN);
+    /** What the matching fio job measured: reads/s, and its own CPU time (user + system) per read in ns. */
+    record Fio(double iops, double cpuNanosPerOp) {
+        static final Fio NONE = new Fio(Double.NaN, Double.NaN);
     }
 
     /** A case's measurements; either run may be null when it did not run or failed, fio is NONE where it has no job. */
@@ -68,8 +65,6 @@ public final class Report {
     }
 
     private final Map<String, Row> rows = new LinkedHashMap<>();
-    /** CPU per park and unpark of a virtual thread with no I/O ({@code VirtualThreadWakeups}), in ns, or NaN. */
-    private final double wakeupNanos;
 
     public static void main(String[] args) throws IOException {
         Map<String, String> opt = new LinkedHashMap<>();
@@ -104,8 +99,6 @@ public final class Report {
             Fio fio = c.fioCache == null ? Fio.NONE : fio(fioDir.resolve(c.fioCache + "-" + c.fioDepth + ".json"));
             rows.put(c.key, new Row(c, u, d, fio));
         }
-        Results.Run wakeups = results.find("VirtualThreadWakeups.vt1024");
-        wakeupNanos = wakeups == null ? Double.NaN : wakeups.median("cpu.per.op");
     }
 
     static List<Case> cases() {
@@ -184,9 +177,6 @@ public final class Report {
                   `invalidate=1`; O_DIRECT: `direct=1`). uringfs / fio is the share of that ceiling reached.
                 - CPU µs/op: process CPU time (every thread: JIT, GC, the ring's completion thread) / ops; for fio,
                   its job's user + system CPU time / its reads.
-                - floor for a parked reader (O_DIRECT target): fio's system CPU time per read plus the CPU per
-                  park and unpark of `VirtualThreadWakeups` (1,024 virtual threads, no I/O, woken 85 per
-                  millisecond by a platform thread), as a ratio of the default provider's CPU per read.
                 - extra platform threads: peak live platform threads during an iteration minus those alive before
                   the fork's first iteration (the JDK compensates a virtual thread blocked in file I/O with a new
                   carrier, up to 256).
@@ -209,17 +199,11 @@ public final class Report {
                 verdict(cold.ratio() >= 1.7, !Double.isNaN(cold.fio.iops()) ? cold.fioFraction() >= 0.9 : null, cold.ratio()),
                 inTheWay, NOT_PROFILED);
         double cpuRatio = direct.metric(true, "cpu.per.op") / direct.metric(false, "cpu.per.op");
-        double defaultCpu = direct.metric(false, "cpu.per.op");
-        double fioCpuRatio = direct.fio.cpuNanosPerOp() / defaultCpu;
-        // What any file system whose readers park must spend: the kernel's work for the read plus a park and unpark.
-        double floorNanos = direct.fio.systemNanosPerOp() + wakeupNanos;
+        double fioCpuRatio = direct.fio.cpuNanosPerOp() / direct.metric(false, "cpu.per.op");
         target(sb, "O_DIRECT 4 KiB random reads, 1,024 VTs: ≥ 1.0× IOPS, ≤ 4 extra platform threads, ≤ 0.5× CPU/op",
                 "ratio " + ratio(direct.ratio(), 1.0) + ", extra threads " + num(direct.extraThreads(true), "%.0f")
                         + " (default " + num(direct.extraThreads(false), "%.0f") + "), CPU/op " + ratio(cpuRatio, 0.5)
-                        + (Double.isNaN(fioCpuRatio) ? "" : " (fio's own: " + ratio(fioCpuRatio) + ")")
-                        + (Double.isNaN(floorNanos) ? "" : String.format(Locale.ROOT,
-                                "; floor for a parked reader %s: fio's system time %.1f µs + a virtual thread's park and unpark %.1f µs",
-                                ratio(floorNanos / defaultCpu), direct.fio.systemNanosPerOp() / 1e3, wakeupNanos / 1e3)),
+                        + (Double.isNaN(fioCpuRatio) ? "" : " (fio's own: " + ratio(fioCpuRatio) + ")"),
                 verdict(direct.ratio() >= 1.0, direct.extraThreads(true) <= 4, direct.ratio(), cpuRatio <= 0.5),
                 inTheWay, DIRECT_1024);
         for (String key : new String[] {"hot p1", "hot vt1", "hot vt1024"}) {
@@ -296,13 +280,7 @@ public final class Report {
             itself spends (its own ratio, measured in the same run, is in the target's line; 3.9-5.0 µs per \
             read on this VM across runs, against the default provider's 7.4-9.3 µs); even with registered \
             buffers and files, which spare the kernel pinning the reader's memory for each read, fio spent \
-            3.8-3.9 µs. A file system whose readers park pays the kernel's work for each read (fio's system \
-            time) and a virtual thread's park and unpark on top: `VirtualThreadWakeups` measures the latter \
-            in the same run with no I/O at all (1,024 virtual threads woken 85 per millisecond, the disk's \
-            rhythm); the sum is the floor in the target's line. Where it is above 0.5×, the target asks a \
-            parked reader for less than parking costs here; the default provider's threads block in the \
-            kernel without a park (at the price of its 255 extra threads and the starved ticker). uringfs' profile shows the same split: the completion thread's time is \
-            the kernel's submission path, the carriers' the continuations' freeze and thaw and going idle.""";
+            3.8-3.9 µs.""";
 
     private static final String HOT_VT1 = """
             a virtual thread's reads of a file whose tries keep hitting the page cache are plain `pread64` \
@@ -409,12 +387,10 @@ public final class Report {
             JsonObject job = JsonParser.parseString(Files.readString(file)).getAsJsonObject()
                     .getAsJsonArray("jobs").get(0).getAsJsonObject();
             JsonObject read = job.getAsJsonObject("read");
-            double runtimeNanos = job.get("job_runtime").getAsDouble() * 1e6;
-            double userNanos = job.get("usr_cpu").getAsDouble() / 100 * runtimeNanos;
-            double systemNanos = job.get("sys_cpu").getAsDouble() / 100 * runtimeNanos;
+            double cpuShare = (job.get("usr_cpu").getAsDouble() + job.get("sys_cpu").getAsDouble()) / 100;
+            double cpuNanos = cpuShare * job.get("job_runtime").getAsDouble() * 1e6;
             long reads = read.get("total_ios").getAsLong();
-            return reads > 0 ? new Fio(read.get("iops").getAsDouble(), (userNanos + systemNanos) / reads, systemNanos / reads)
-                    : new Fio(read.get("iops").getAsDouble(), Double.NaN, Double.NaN);
+            return new Fio(read.get("iops").getAsDouble(), reads > 0 ? cpuNanos / reads : Double.NaN);
         } catch (RuntimeException e) {
             return Fio.NONE;
         }

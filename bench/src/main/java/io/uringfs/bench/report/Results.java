@@ -110,14 +110,6 @@ final class Results {
         return null;
     }
 
-    /** The run of a benchmark that has no file system parameter ({@code VirtualThreadWakeups}), or null. */
-    Run find(String benchmark) {
-        for (Run r : runs) {
-            if (r.benchmark.equals(benchmark)) return r;
-        }
-        return null;
-    }
-
     /** Adds the metric's per-iteration values (of every fork) to {@code values}, or its score if it has none. */
     private static void raw(JsonObject metric, List<Double> values) {
         int before = values.size();
