@@ -220,7 +220,7 @@ public final class Report {
             double p99 = r.metric(true, "ticker.p99") / 1e3;
             target(sb, "ticker p99 during " + r.c.key.replace(" vt1024", "") + " 1,024-VT reads: ≤ 1 ms",
                     num(p99, "%.2f") + " ms (default " + num(r.metric(false, "ticker.p99") / 1e3, "%.2f") + " ms)",
-                    verdict(p99 <= 1.0, null, p99), inTheWay, NOT_PROFILED);
+                    verdict(p99 <= 1.0, null, p99), inTheWay, TICKER);
         }
         StringBuilder seqMeasured = new StringBuilder();
         double seqWorst = Double.POSITIVE_INFINITY;  // NaN as soon as one of them is missing
@@ -278,9 +278,20 @@ public final class Report {
             waits, refilling the ring before waking readers, `IORING_SETUP_COOP_TASKRUN`, a higher or lower \
             priority for that thread. CPU per read: ≤ 0.5× the default provider's asks for about what fio \
             itself spends (its own ratio, measured in the same run, is in the target's line; 3.9-5.0 µs per \
-            read on this VM across runs, against the default provider's 7.4-9.3 µs); even with registered \
+            read on this VM across runs, against the default provider's 7.4-10.0 µs; uringfs' own 0.51-0.78× \
+            in the full passes since session 6); even with registered \
             buffers and files, which spare the kernel pinning the reader's memory for each read, fio spent \
             3.8-3.9 µs.""";
+
+    private static final String TICKER = """
+            the ticker's lateness follows how many virtual threads a batch of completions makes runnable at \
+            once: its timer wake-up queues behind them on the two carriers (the scheduler has no \
+            priorities). Fewer ops in flight shorten the queue but cost reads/s (`O_DIRECT`, 128 slots \
+            instead of 512: 1.5-2.6 ms against 11.8-25.9 ms, at 0.65-0.8× the reads/s, measured before the \
+            engine queued ops beyond the ring and before the readers ran continuously). In the full \
+            passes since the readers run continuously (session 6), p99 during the cold 1,024-thread reads \
+            was 0.79-1.02 ms and during the `O_DIRECT` ones 0.38-0.71 ms, against the default provider's \
+            1.1-2.7 s; no profile of a miss on record.""";
 
     private static final String HOT_VT1 = """
             a virtual thread's reads of a file whose tries keep hitting the page cache are plain `pread64` \
