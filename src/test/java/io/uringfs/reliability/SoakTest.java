@@ -32,6 +32,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -161,12 +162,12 @@ class SoakTest {
             for (int f = 0; f < FILES; f++) {
                 async[f] = AsynchronousFileChannel.open(root.resolve("shared-" + f), READ, WRITE);
             }
-            AtomicBoolean stop = new AtomicBoolean();
+            RunEnd end = new RunEnd();
             List<Thread> threads = new ArrayList<>();
             Watchdog[] watchdog = new Watchdog[1];
             for (int w = 0; w < WORKERS; w++) {
                 Worker worker = new Worker(w, root, dirs, tree, shared, async, forced, ops, interruptedOps, asyncClosed, bytesChecked,
-                        asyncFailures, wrong, stop, watchdog);
+                        asyncFailures, wrong, end, watchdog);
                 threads.add(w < VIRTUAL ? Thread.ofVirtual().unstarted(worker) : Thread.ofPlatform().unstarted(worker));
             }
             watchdog[0] = new Watchdog(threads, stallNanos, engine, Path.of("target"));
@@ -174,14 +175,16 @@ class SoakTest {
                 threads.forEach(Thread::start);
                 Thread chaos = Thread.ofPlatform().start(() -> {
                     SplittableRandom rnd = new SplittableRandom(SEED ^ 1);
-                    while (!stop.get()) {
+                    while (!end.stop.get()) {
                         threads.get(rnd.nextInt(threads.size())).interrupt();
                         LockSupport.parkNanos(200_000);
                     }
                 });
                 hung = dog.awaitHang(seconds, TimeUnit.SECONDS);
-                stop.set(true);
+                end.stop.set(true);
                 chaos.join();
+                while (!hung && !end.loopsLeft.await(100, TimeUnit.MILLISECONDS)) hung = dog.awaitHang(0, TimeUnit.SECONDS);
+                end.quiet.countDown();
                 for (Thread t : threads) {
                     while (!hung && !t.join(java.time.Duration.ofMillis(100))) hung = dog.awaitHang(0, TimeUnit.SECONDS);
                 }
@@ -471,7 +474,7 @@ class SoakTest {
     /** One worker's loop; see the class comment for what it owns and checks. */
     private record Worker(int id, Path root, Path[] dirs, Tree tree, SharedChannels shared, AsynchronousFileChannel[] async,
                           long[] forced, LongAdder ops, LongAdder interruptedOps, LongAdder asyncClosed, LongAdder bytesChecked,
-                          Map<String, LongAdder> asyncFailures, ConcurrentLinkedQueue<String> wrong, AtomicBoolean stop, Watchdog[] watchdog) implements Runnable {
+                          Map<String, LongAdder> asyncFailures, ConcurrentLinkedQueue<String> wrong, RunEnd end, Watchdog[] watchdog) implements Runnable {
 
         static ByteBuffer content(int worker, long version) {
             ByteBuffer b = ByteBuffer.allocate(BLOCK);
@@ -497,7 +500,7 @@ class SoakTest {
             long written = 0;           // last version whose write returned
             boolean uncertain = false;  // an interrupted write may or may not have landed
             Path mine = root.resolve("private-" + id);
-            while (!stop.get()) {
+            while (!end.stop.get()) {
                 Thread.interrupted();
                 int op = rnd.nextInt(16);
                 Kind kind = switch (op) { // tree ops (8-15) count themselves in treeOp
@@ -631,24 +634,20 @@ class SoakTest {
                 if (kind != null && outcome != null) tree.ended.get(kind).get(outcome).increment();
                 watchdog[0].progress(id);
             }
-            // Leave the block in a known, forced state.
-            for (int attempt = 0; forced[id] <= written && attempt < 3; attempt++) {
-                try {
-                    Thread.interrupted();
-                    long v = written + 1;
-                    ByteBuffer b = content(id, v);
-                    FileChannel c = shared.get(f);
-                    while (b.hasRemaining()) c.write(b, offset + b.position());
-                    c.force(false);
-                    forced[id] = v;
-                } catch (ClosedChannelException e) {
-                    renew(f); // closed by a late interrupt of another worker
-                } catch (Throwable e) {
-                    wrong.add("worker " + id + " final write: " + e);
-                }
-                watchdog[0].progress(id);
+            // Leave the block in a known, forced state, once no interrupt can close the shared channel.
+            end.leftLoopAwaitQuiet();
+            renew(f);
+            try {
+                long v = written + 1;
+                ByteBuffer b = content(id, v);
+                FileChannel c = shared.get(f);
+                while (b.hasRemaining()) c.write(b, offset + b.position());
+                c.force(false);
+                forced[id] = v;
+            } catch (Throwable e) {
+                wrong.add("worker " + id + " final write: " + e);
             }
-            if (forced[id] <= written) wrong.add("worker " + id + ": final write never succeeded");
+            watchdog[0].progress(id);
         }
 
         /** One tree operation, counted once when started and once by outcome; see the class comment. */
@@ -854,6 +853,34 @@ class SoakTest {
                 wrong.add("worker " + id + ": read version " + version + " after writing " + written + (uncertain ? " (uncertain)" : ""));
             }
             bytesChecked.add(b.remaining());
+        }
+    }
+
+    /**
+     * How a run ends. {@link #stop} asks the workers to leave their loops; each worker's final write
+     * then waits until every worker has left its loop and the chaos thread has stopped. Before that,
+     * an interrupt landing in another worker's last op still closes that worker's shared channel (as
+     * the JDK's channels do), under the final writes of the workers sharing the file: a final write
+     * with three tries to reopen and write again failed all three once in a CI run.
+     */
+    private static final class RunEnd {
+        final AtomicBoolean stop = new AtomicBoolean();
+        /** Counted down by each worker as it leaves its loop. */
+        final CountDownLatch loopsLeft = new CountDownLatch(WORKERS);
+        /** Released by the test once the chaos thread has stopped and every worker left its loop. */
+        final CountDownLatch quiet = new CountDownLatch(1);
+
+        /** A worker has left its loop: waits until the run is quiet, through the chaos thread's last interrupts. */
+        void leftLoopAwaitQuiet() {
+            loopsLeft.countDown();
+            while (true) {
+                try {
+                    quiet.await();
+                    return;
+                } catch (InterruptedException e) {
+                    // the chaos thread had not stopped yet; the flag is clear again
+                }
+            }
         }
     }
 
