@@ -72,7 +72,10 @@ class RingOpcodesTest {
             rec.enable(OP).withoutThreshold().withoutStackTrace();
             rec.start();
 
-            threads.add(onVirtualThread(() -> operations(dir)));
+            threads.add(OnVirtualThread.call(() -> {
+                operations(dir);
+                return Thread.currentThread().threadId();
+            }));
             long cancelsBefore = engine.stats().cancels();
             threads.add(cancelledFifoRead(fs.getPath(fifo.toString())));
             cancels = engine.stats().cancels() - cancelsBefore;
@@ -149,25 +152,6 @@ class RingOpcodesTest {
             assertInstanceOf(AsynchronousCloseException.class, outcome[0]);
             return reader.threadId();
         }
-    }
-
-    private interface Work {
-        void run() throws Exception;
-    }
-
-    /** Runs {@code work} on a new virtual thread, rethrows what it threw, returns the thread's id. */
-    private static long onVirtualThread(Work work) throws Exception {
-        Exception[] failed = new Exception[1];
-        Thread t = Thread.ofVirtual().start(() -> {
-            try {
-                work.run();
-            } catch (Exception e) {
-                failed[0] = e;
-            }
-        });
-        t.join();
-        if (failed[0] != null) throw failed[0];
-        return t.threadId();
     }
 
     /** com.sun.nio.file.ExtendedOpenOption.DIRECT, looked up reflectively (the module does not read jdk.unsupported). */
