@@ -198,8 +198,9 @@ public final class Report {
                 "ratio " + ratio(cold.ratio(), 1.7) + ", fio fraction " + fraction(cold.fioFraction()),
                 verdict(cold.ratio() >= 1.7, !Double.isNaN(cold.fio.iops()) ? cold.fioFraction() >= 0.9 : null, cold.ratio()),
                 inTheWay, NOT_PROFILED);
-        double cpuRatio = direct.metric(true, "cpu.per.op") / direct.metric(false, "cpu.per.op");
-        double fioCpuRatio = direct.fio.cpuNanosPerOp() / direct.metric(false, "cpu.per.op");
+        double defaultCpu = direct.metric(false, "cpu.per.op");
+        double cpuRatio = direct.metric(true, "cpu.per.op") / defaultCpu;
+        double fioCpuRatio = direct.fio.cpuNanosPerOp() / defaultCpu;
         target(sb, "O_DIRECT 4 KiB random reads, 1,024 VTs: ≥ 1.0× IOPS, ≤ 4 extra platform threads, ≤ 0.5× CPU/op",
                 "ratio " + ratio(direct.ratio(), 1.0) + ", extra threads " + num(direct.extraThreads(true), "%.0f")
                         + " (default " + num(direct.extraThreads(false), "%.0f") + "), CPU/op " + ratio(cpuRatio, 0.5)
@@ -317,7 +318,6 @@ public final class Report {
             MiB/s. Writes (0.94-1.08× across passes): whichever provider's fork runs second writes faster \
             (JMH rerun after pass T: 0.968× with uringfs first, 1.04× with the default provider first, \
             0.997× over both), so from pass T on `bench/run` runs them in both orders, as the reads.""";
-
 
     private static final String MISSED = "**missed**";
 
