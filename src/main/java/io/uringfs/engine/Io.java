@@ -142,7 +142,9 @@ public final class Io {
                 odds.miss(fd);
             }
         }
-        return engine.submitAndAwait(engine.acquire().prepRead(fd, addr, len, offset), cancelOnInterrupt);
+        Op op = engine.acquire();
+        return engine.submitAndAwait(tryNowait ? op.prepBufferedRead(fd, addr, len, offset) : op.prepRead(fd, addr, len, offset),
+                cancelOnInterrupt);
     }
 
     /** Writes up to {@code len} bytes at {@code offset} (-1: the file position, or the end with O_APPEND). */
@@ -172,7 +174,9 @@ public final class Io {
             if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
             odds.miss(fd);
         }
-        return engine.submitAndAwait(engine.acquire().prepReadv(fd, iov, count, offset), cancelOnInterrupt);
+        Op op = engine.acquire();
+        return engine.submitAndAwait(tryNowait ? op.prepBufferedReadv(fd, iov, count, offset) : op.prepReadv(fd, iov, count, offset),
+                cancelOnInterrupt);
     }
 
     public long writev(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {

@@ -35,6 +35,8 @@ public final class Op implements Runnable {
     long off;
     int opFlags;
     int spliceFdIn;
+    /** A buffered read that will wait for the disk: the engine holds fewer of these in the kernel (see {@link Engine}). */
+    boolean bufferedRead;
     /** Test-only ({@link Faults}): the result to report instead of running the op (it went in as a NOP), or 0. */
     int injectedRes;
 
@@ -94,6 +96,7 @@ public final class Op implements Runnable {
         this.off = off;
         this.opFlags = opFlags;
         this.spliceFdIn = 0;
+        this.bufferedRead = false;
         return this;
     }
 
@@ -106,12 +109,26 @@ public final class Op implements Runnable {
         return prep(IoUring.OP_READ, fd, buf, len, offset, 0);
     }
 
+    /** {@link #prepRead} for a buffered read of a regular file that missed the page cache (or is expected to). */
+    public Op prepBufferedRead(int fd, long buf, int len, long offset) {
+        prepRead(fd, buf, len, offset);
+        this.bufferedRead = true;
+        return this;
+    }
+
     public Op prepWrite(int fd, long buf, int len, long offset) {
         return prep(IoUring.OP_WRITE, fd, buf, len, offset, 0);
     }
 
     public Op prepReadv(int fd, MemorySegment iovecs, int count, long offset) {
         return prep(IoUring.OP_READV, fd, iovecs.address(), count, offset, 0);
+    }
+
+    /** {@link #prepReadv} for a buffered read of a regular file that missed the page cache (or is expected to). */
+    public Op prepBufferedReadv(int fd, MemorySegment iovecs, int count, long offset) {
+        prepReadv(fd, iovecs, count, offset);
+        this.bufferedRead = true;
+        return this;
     }
 
     public Op prepWritev(int fd, MemorySegment iovecs, int count, long offset) {

@@ -206,6 +206,70 @@ class EngineTest {
     }
 
     /**
+     * While buffered reads are in the kernel it holds only half the ring limit; the rest, of any
+     * kind, wait in the queue, and the full limit is back once the buffered reads are done.
+     */
+    @Test
+    void whileBufferedReadsAreInTheKernelItHoldsHalfAsManyOps() throws Exception {
+        try (Engine e = start(8); Pipe buffered = Pipe.open(); Pipe plain = Pipe.open(); Arena bufs = Arena.ofShared()) {
+            assertEquals(7, e.bufferedRingLimit(), "half of the ring limit of 14");
+            int readers = 20; // 7 in the ring, 13 queued
+            AtomicInteger eight = new AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < readers; i++) {
+                MemorySegment buf = bufs.allocate(8);
+                threads.add(Thread.ofVirtual().start(() -> {
+                    if (e.submitAndAwait(e.acquire().prepBufferedRead(buffered.readFd(), buf.address(), 8, -1)) == 8) {
+                        eight.incrementAndGet();
+                    }
+                }));
+            }
+            awaitInFlight(e, readers);
+            awaitRingWaits(e, readers - e.bufferedRingLimit());
+            // An op of another kind queues too: the ring is full at the lower limit.
+            MemorySegment other = bufs.allocate(8);
+            Thread plainReader = Thread.ofVirtual().start(() -> {
+                if (e.submitAndAwait(e.acquire().prepRead(plain.readFd(), other.address(), 8, -1)) == 8) eight.incrementAndGet();
+            });
+            awaitRingWaits(e, readers - e.bufferedRingLimit() + 1);
+            try (Arena a = Arena.ofConfined()) {
+                assertEquals(8, Syscalls.write(plain.writeFd(), a.allocate(8), 8));
+                Thread.sleep(50);
+                assertTrue(plainReader.isAlive(), "the plain read went past the buffered reads' limit");
+                // Fed 8 bytes at a time, every buffered read completes: the queue moves as they finish.
+                MemorySegment data = a.allocate(8);
+                for (int i = 0; i < readers; i++) assertEquals(8, Syscalls.write(buffered.writeFd(), data, 8));
+            }
+            for (Thread t : threads) t.join(10_000);
+            plainReader.join(10_000);
+            assertEquals(readers + 1, eight.get());
+            assertEquals(0, e.inFlight());
+            // No buffered read in the kernel: a full ring limit of plain reads goes in without queueing.
+            long waitsBefore = e.stats().ringWaits();
+            List<Thread> plainReaders = new ArrayList<>();
+            for (int i = 0; i < e.ringLimit(); i++) {
+                MemorySegment buf = bufs.allocate(8);
+                plainReaders.add(Thread.ofVirtual().start(() -> e.submitAndAwait(e.acquire().prepRead(plain.readFd(), buf.address(), 8, -1))));
+            }
+            awaitInFlight(e, e.ringLimit());
+            try (Arena a = Arena.ofConfined()) {
+                assertEquals(8L * e.ringLimit(), Syscalls.write(plain.writeFd(), a.allocate(8L * e.ringLimit()), 8L * e.ringLimit()));
+            }
+            for (Thread t : plainReaders) t.join(10_000);
+            assertEquals(waitsBefore, e.stats().ringWaits(), "plain reads queued with no buffered read in the kernel: " + e.stats());
+            assertEquals(0, e.stats().cqOverflows());
+            assertTrue(buffered.nobodyElseReads());
+            assertTrue(plain.nobodyElseReads());
+        }
+    }
+
+    private static void awaitRingWaits(Engine e, long n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (e.stats().ringWaits() < n && System.nanoTime() < deadline) Thread.sleep(1); // pushed, maybe not yet flushed
+        assertEquals(n, e.stats().ringWaits(), "queued behind the full ring: " + e.stats());
+    }
+
+    /**
      * A queued op that is cancelled (its thread interrupted, its descriptor's ops cancelled) completes
      * with ECANCELED without reaching the kernel, while the ring stays full of other ops.
      */
