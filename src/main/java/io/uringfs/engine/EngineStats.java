@@ -22,6 +22,7 @@ public final class EngineStats {
     final LongAdder cqOverflows = new LongAdder();
     final LongAdder cancels = new LongAdder();
     final LongAdder fallbacks = new LongAdder();
+    final LongAdder handedOn = new LongAdder();
     /** Ops submitted per opcode (index: the unsigned opcode); so a test can tell that an op really went to the ring. */
     final LongAdder[] byOpcode = new LongAdder[256];
 
@@ -66,6 +67,9 @@ public final class EngineStats {
     /** Operations {@link Io} ran as plain system calls because the ring lacks (or must not use) their opcode. */
     public long fallbacks() { return fallbacks.sum(); }
 
+    /** Waiters of a completion batch that were unparked by another woken waiter rather than by the completion thread (see {@link Engine}). */
+    public long handedOn() { return handedOn.sum(); }
+
     /** The non-zero per-opcode counts, e.g. {@code "WRITE=10 FSYNC=10"}. */
     public String submittedByOpcode() {
         StringBuilder b = new StringBuilder();
@@ -81,6 +85,6 @@ public final class EngineStats {
         return "EngineStats[submitted=" + submitted() + ", completed=" + completed() + ", stray=" + strayCompletions()
                 + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", parked=" + parkedWaits() + ", briefWaits=" + briefWaits() + ", threadReaps=" + completionThreadReaps()
                 + ", slotWaits=" + slotWaits() + ", ringWaits=" + ringWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
-                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + ", ops=[" + submittedByOpcode() + "]]";
+                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + ", handedOn=" + handedOn() + ", ops=[" + submittedByOpcode() + "]]";
     }
 }

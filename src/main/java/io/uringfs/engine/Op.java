@@ -54,6 +54,8 @@ public final class Op implements Runnable {
     int res;
     int cqeFlags;
     Thread waiter;
+    /** Set by a waiter that is going to park: it will wake the waiters handed on to it (see Engine). */
+    volatile boolean parking;
     Completion callback;
     Executor executor;
 

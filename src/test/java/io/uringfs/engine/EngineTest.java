@@ -206,6 +206,41 @@ class EngineTest {
     }
 
     /**
+     * The readers one drain completes are woken by one of them (see {@link Engine}): the
+     * completion thread unparks a single parked reader, which unparks the others from its carrier.
+     * None is lost, whichever way each is woken.
+     */
+    @Test
+    void theReadersOfACompletionBatchAreWokenByOneOfThem() throws Exception {
+        try (Engine e = start(256); Pipe p = Pipe.open(); Arena bufs = Arena.ofShared()) {
+            int readers = 64;
+            for (int round = 0; round < 5; round++) {
+                AtomicInteger eight = new AtomicInteger();
+                List<Thread> threads = new ArrayList<>();
+                for (int i = 0; i < readers; i++) {
+                    MemorySegment buf = bufs.allocate(8);
+                    threads.add(Thread.ofVirtual().start(() -> {
+                        if (e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1)) == 8) eight.incrementAndGet();
+                    }));
+                }
+                awaitInFlight(e, readers);
+                for (Thread t : threads) awaitWaiting(t);
+                try (Arena a = Arena.ofConfined()) {
+                    // One write under PIPE_BUF: every read is ready at once, and each takes its 8 bytes.
+                    assertEquals(8L * readers, Syscalls.write(p.writeFd(), a.allocate(8L * readers), 8L * readers));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                for (Thread t : threads) t.join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                assertEquals(readers, eight.get(), "round " + round + ": " + e.stats());
+            }
+            assertTrue(e.stats().handedOn() > 0, "no wake-up was handed on: " + e.stats());
+            assertEquals(0, e.inFlight());
+            assertEquals(0, e.stats().strayCompletions());
+            assertTrue(p.nobodyElseReads());
+        }
+    }
+
+    /**
      * While buffered reads are in the kernel it holds only half the ring limit; the rest, of any
      * kind, wait in the queue, and the full limit is back once the buffered reads are done.
      */
