@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -104,11 +105,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * Measured with 1,024 virtual threads making 4 KiB random reads on 2 CPUs: of a 4 GiB file with
  * its cache dropped, a 1 ms ticker's p99 lateness was 0.84-1.89 ms with 448 ops in the kernel and
  * 0.47-0.79 ms with 224, at 90,000-106,000 and 77,000-98,000 reads/s (this host's spread between
- * runs); of a 64 MiB file whose pages are
- * dropped every 5 ms, 52,000-62,000 reads/s at 11.8-14.8 us of CPU per read against 73,000-76,000
- * at 9.7-10.7 us. A quarter or a third of the full depth measured no better than half. {@code
- * O_DIRECT} reads keep the full depth: with half of it they cost 7.4-8.3 us of CPU per read
- * against 4.5-4.7 us.
+ * runs); of a 64 MiB file whose pages are dropped every 5 ms, 52,000-62,000 reads/s at 11.8-14.8 us
+ * of CPU per read against 73,000-76,000 at 9.7-10.7 us. A quarter or a third of the full depth
+ * measured no better than half. {@code O_DIRECT} reads keep the full depth: with half of it they
+ * cost 7.4-8.3 us of CPU per read against 4.5-4.7 us.
  *
  * <h2>Memory safety</h2>
  * {@link #submitAndAwait} returns only after the op's CQE, whatever happens to the caller
@@ -175,7 +175,7 @@ public final class Engine implements AutoCloseable {
     /** Completion thread only: whether this drain handed any waiter on. */
     private boolean handedOnInDrain;
     /** Waiters of finished ops left for a woken waiter to unpark: a single-producer, multi-consumer ring. */
-    private final java.util.concurrent.atomic.AtomicReferenceArray<Thread> handoff;
+    private final AtomicReferenceArray<Thread> handoff;
     private final AtomicLong handoffHead = new AtomicLong();
     /** Written only by the completion thread. */
     private volatile long handoffTail;
@@ -203,7 +203,7 @@ public final class Engine implements AutoCloseable {
         this.slots = new Op[n];
         for (int i = 0; i < n; i++) slots[i] = new Op(this, i);
         this.free = new FreeList(n);
-        this.handoff = new java.util.concurrent.atomic.AtomicReferenceArray<>(n);
+        this.handoff = new AtomicReferenceArray<>(n);
         int reserve = Math.max(1, cq / 8);
         this.ringLimit = cq - reserve;
         this.bufferedRingLimit = Math.max(1, ringLimit / 2);
@@ -827,12 +827,9 @@ public final class Engine implements AutoCloseable {
             if (Faults.ARMED && faults != null) faults.afterPublish();
         }
         if (waiter != null) {
-            if (lead) {
-                // woken by wakeLeader
-            } else if (handing && handOn(waiter)) {
-                handedOnInDrain = true;
-            } else {
-                LockSupport.unpark(waiter);
+            if (!lead) {
+                if (handing && handOn(waiter)) handedOnInDrain = true;
+                else LockSupport.unpark(waiter);
             }
         } else if (executor != null) {
             try {

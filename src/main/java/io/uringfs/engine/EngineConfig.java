@@ -26,10 +26,10 @@ public record EngineConfig(int sqEntries, int cqEntries, Set<Integer> disabledOp
 
     /**
      * 256 submission entries, hence 512 CQ entries: at most 448 I/O ops in the kernel at once (224
-     * while buffered reads are among them), and 2,048 slots (see {@link Engine}). A deeper ring was worse for buffered reads: 1,000 virtual
-     * threads reading a 64 MiB file whose pages are dropped every 5 ms did 69,000 reads/s with 512
-     * entries, 49,000 with 1,024 and under 10,000 with 2,048 or 4,096 (every reader's op in the
-     * kernel), the CPUs idle while the kernel held the reads.
+     * while buffered reads are among them), and 2,048 slots (see {@link Engine}). A deeper ring was
+     * worse for buffered reads: 1,000 virtual threads reading a 64 MiB file whose pages are dropped
+     * every 5 ms did 69,000 reads/s with 512 entries, 49,000 with 1,024 and under 10,000 with 2,048
+     * or 4,096 (every reader's op in the kernel), the CPUs idle while the kernel held the reads.
      */
     public static final int DEFAULT_SQ_ENTRIES = 256;
 
