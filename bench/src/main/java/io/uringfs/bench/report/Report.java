@@ -278,21 +278,26 @@ public final class Report {
             samples in `blk_mq_get_tag`). Measured no better: 128-256 reads in the kernel, batched completion \
             waits, refilling the ring before waking readers, `IORING_SETUP_COOP_TASKRUN`, a higher or lower \
             priority for that thread. CPU per read: ≤ 0.5× the default provider's asks for about what fio \
-            itself spends (its own ratio, measured in the same run, is in the target's line; 3.9-5.0 µs per \
+            itself spends (its own ratio, measured in the same run, is in the target's line; 3.9-5.6 µs per \
             read on this VM across runs, against the default provider's 7.4-10.0 µs; uringfs' own 0.51-0.78× \
-            in the full passes since session 6); even with registered \
-            buffers and files, which spare the kernel pinning the reader's memory for each read, fio spent \
-            3.8-3.9 µs.""";
+            in the full passes of sessions 6-10, 0.85× and 0.71× in the two of session 11, run while the \
+            host was slow, with fio's own at 0.52× and 0.69×); even with registered buffers and files, which spare the kernel pinning \
+            the reader's memory for each read, fio spent 3.8-3.9 µs, and uringfs reading into registered \
+            pages and copying out measured no better (session 11). Waking a completion batch's readers \
+            through one of them instead of one by one from the completion thread saved about 8% of the CPU \
+            per read in alternating probes (session 11).""";
 
     private static final String TICKER = """
-            the ticker's lateness follows how many virtual threads a batch of completions makes runnable at \
-            once: its timer wake-up queues behind them on the two carriers (the scheduler has no \
-            priorities). Fewer ops in flight shorten the queue but cost reads/s (`O_DIRECT`, 128 slots \
-            instead of 512: 1.5-2.6 ms against 11.8-25.9 ms, at 0.65-0.8× the reads/s, measured before the \
-            engine queued ops beyond the ring and before the readers ran continuously). In the full \
-            passes since the readers run continuously (session 6), p99 during the cold 1,024-thread reads \
-            was 0.79-1.02 ms and during the `O_DIRECT` ones 0.38-0.71 ms, against the default provider's \
-            1.1-2.7 s; no profile of a miss on record.""";
+            the ticker's carrier, once its timer fires, waits for a CPU: on two CPUs the completion thread \
+            (which finishes buffered reads in the kernel, as task_work of their submitter: 63% of a CPU in \
+            a cold run) and the block layer's high-priority worker (kblockd, nice -20, on the CPU of the \
+            disk's interrupt, in slices of up to 1.25 ms) left woken carriers runnable for up to 1.25 ms \
+            (`perf sched`, session 11). Since then the kernel holds at most 224 ops while buffered reads \
+            are among them (448 before): in alternating probes, cold p99 0.47-0.79 ms against 0.84-1.89 ms, \
+            reads/s alike. In the full passes since the readers run continuously (session 6), p99 during \
+            the cold 1,024-thread reads was 0.79-1.02 ms before that change and during the `O_DIRECT` ones \
+            0.38-0.94 ms, against the default provider's 1.1-2.8 s.""";
+
 
     private static final String HOT_VT1 = """
             a virtual thread's reads of a file whose tries keep hitting the page cache are plain `pread64` \
