@@ -179,13 +179,7 @@ class EngineTest {
         try (Engine e = start(8); Pipe p = Pipe.open(); Arena bufs = Arena.ofShared()) {
             int readers = 40; // 14 in the ring, 26 queued, all within the 62 slots
             AtomicInteger eight = new AtomicInteger();
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < readers; i++) {
-                MemorySegment buf = bufs.allocate(8);
-                threads.add(Thread.ofVirtual().start(() -> {
-                    if (e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1)) == 8) eight.incrementAndGet();
-                }));
-            }
+            List<Thread> threads = startPipeReaders(e, p, bufs, readers, false, eight);
             awaitInFlight(e, readers);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (e.stats().ringWaits() < readers - e.ringLimit() && System.nanoTime() < deadline) Thread.sleep(1); // pushed, maybe not yet flushed
@@ -216,13 +210,7 @@ class EngineTest {
             int readers = 64;
             for (int round = 0; round < 5; round++) {
                 AtomicInteger eight = new AtomicInteger();
-                List<Thread> threads = new ArrayList<>();
-                for (int i = 0; i < readers; i++) {
-                    MemorySegment buf = bufs.allocate(8);
-                    threads.add(Thread.ofVirtual().start(() -> {
-                        if (e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1)) == 8) eight.incrementAndGet();
-                    }));
-                }
+                List<Thread> threads = startPipeReaders(e, p, bufs, readers, false, eight);
                 awaitInFlight(e, readers);
                 for (Thread t : threads) awaitWaiting(t);
                 try (Arena a = Arena.ofConfined()) {
@@ -250,15 +238,7 @@ class EngineTest {
             assertEquals(7, e.bufferedRingLimit(), "half of the ring limit of 14");
             int readers = 20; // 7 in the ring, 13 queued
             AtomicInteger eight = new AtomicInteger();
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < readers; i++) {
-                MemorySegment buf = bufs.allocate(8);
-                threads.add(Thread.ofVirtual().start(() -> {
-                    if (e.submitAndAwait(e.acquire().prepBufferedRead(buffered.readFd(), buf.address(), 8, -1)) == 8) {
-                        eight.incrementAndGet();
-                    }
-                }));
-            }
+            List<Thread> threads = startPipeReaders(e, buffered, bufs, readers, true, eight);
             awaitInFlight(e, readers);
             awaitRingWaits(e, readers - e.bufferedRingLimit());
             // An op of another kind queues too: the ring is full at the lower limit.
@@ -296,6 +276,23 @@ class EngineTest {
             assertTrue(buffered.nobodyElseReads());
             assertTrue(plain.nobodyElseReads());
         }
+    }
+
+    /**
+     * Starts {@code n} virtual threads that each read 8 bytes of {@code p} through the ring (as
+     * buffered reads if {@code buffered}), counting the reads that got all 8 in {@code eight}.
+     */
+    private static List<Thread> startPipeReaders(Engine e, Pipe p, Arena bufs, int n, boolean buffered, AtomicInteger eight) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            MemorySegment buf = bufs.allocate(8);
+            threads.add(Thread.ofVirtual().start(() -> {
+                Op op = e.acquire();
+                op = buffered ? op.prepBufferedRead(p.readFd(), buf.address(), 8, -1) : op.prepRead(p.readFd(), buf.address(), 8, -1);
+                if (e.submitAndAwait(op) == 8) eight.incrementAndGet();
+            }));
+        }
+        return threads;
     }
 
     private static void awaitRingWaits(Engine e, long n) throws InterruptedException {
