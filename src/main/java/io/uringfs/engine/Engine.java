@@ -98,7 +98,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * flusher backs off and retries; nothing is dropped.
  *
  * <h2>Fewer ops in the kernel while buffered reads are</h2>
- * While any buffered read that goes to the disk ({@link Op#prepBufferedRead}: a page-cache miss) is
+ * While any buffered read that goes to the disk ({@link Op#bufferedRead}: a page-cache miss) is
  * in the kernel, the ring limit is halved; the ops beyond it wait in the queue as above. The
  * kernel finishes such a read in steps on the thread that submitted it (the completion thread,
  * under load), and with the full depth those steps crowded out the threads woken by the results.
@@ -818,7 +818,7 @@ public final class Engine implements AutoCloseable {
         boolean drained = inFlight.decrementAndGet() == 0;
         if (waiter != null) CarrierQuantum.waking(waiter);
         else if (executor != null) CarrierQuantum.waking(null);
-        boolean handing = handingOn && Thread.currentThread() == completionThread; // a flusher may finish ops meanwhile
+        boolean handing = Thread.currentThread() == completionThread && handingOn; // a flusher may finish ops meanwhile
         boolean lead = waiter != null && handing && leaderOp == null && op.parking;
         if (lead) {
             leaderOp = op; // published DONE after the drain, so that it wakes only once every other is handed on
@@ -874,13 +874,13 @@ public final class Engine implements AutoCloseable {
      */
     private void wakeLeader() {
         Op lead = leaderOp;
+        boolean handedOn = handedOnInDrain;
+        leaderOp = null;
+        handedOnInDrain = false;
         if (lead == null) {
-            if (handedOnInDrain) wakeHandedOn();
-            handedOnInDrain = false;
+            if (handedOn) wakeHandedOn();
             return;
         }
-        handedOnInDrain = false;
-        leaderOp = null;
         Thread waiter = lead.waiter;
         lead.state = Op.DONE;
         if (Faults.ARMED && faults != null) faults.afterPublish();

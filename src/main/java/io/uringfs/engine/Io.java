@@ -142,9 +142,7 @@ public final class Io {
                 odds.miss(fd);
             }
         }
-        Op op = engine.acquire();
-        return engine.submitAndAwait(tryNowait ? op.prepBufferedRead(fd, addr, len, offset) : op.prepRead(fd, addr, len, offset),
-                cancelOnInterrupt);
+        return engine.submitAndAwait(engine.acquire().prepRead(fd, addr, len, offset).bufferedRead(tryNowait), cancelOnInterrupt);
     }
 
     /** Writes up to {@code len} bytes at {@code offset} (-1: the file position, or the end with O_APPEND). */
@@ -174,9 +172,7 @@ public final class Io {
             if (r != -Errno.EAGAIN && r != -Errno.EOPNOTSUPP) return hit(fd, r);
             odds.miss(fd);
         }
-        Op op = engine.acquire();
-        return engine.submitAndAwait(tryNowait ? op.prepBufferedReadv(fd, iov, count, offset) : op.prepReadv(fd, iov, count, offset),
-                cancelOnInterrupt);
+        return engine.submitAndAwait(engine.acquire().prepReadv(fd, iov, count, offset).bufferedRead(tryNowait), cancelOnInterrupt);
     }
 
     public long writev(int fd, MemorySegment iov, int count, long offset, boolean tryNowait, boolean cancelOnInterrupt) {

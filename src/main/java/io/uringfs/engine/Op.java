@@ -111,26 +111,12 @@ public final class Op implements Runnable {
         return prep(IoUring.OP_READ, fd, buf, len, offset, 0);
     }
 
-    /** {@link #prepRead} for a buffered read of a regular file that missed the page cache (or is expected to). */
-    public Op prepBufferedRead(int fd, long buf, int len, long offset) {
-        prepRead(fd, buf, len, offset);
-        this.bufferedRead = true;
-        return this;
-    }
-
     public Op prepWrite(int fd, long buf, int len, long offset) {
         return prep(IoUring.OP_WRITE, fd, buf, len, offset, 0);
     }
 
     public Op prepReadv(int fd, MemorySegment iovecs, int count, long offset) {
         return prep(IoUring.OP_READV, fd, iovecs.address(), count, offset, 0);
-    }
-
-    /** {@link #prepReadv} for a buffered read of a regular file that missed the page cache (or is expected to). */
-    public Op prepBufferedReadv(int fd, MemorySegment iovecs, int count, long offset) {
-        prepReadv(fd, iovecs, count, offset);
-        this.bufferedRead = true;
-        return this;
     }
 
     public Op prepWritev(int fd, MemorySegment iovecs, int count, long offset) {
@@ -189,6 +175,15 @@ public final class Op implements Runnable {
     public Op prepSplice(int fdIn, long offIn, int fdOut, long offOut, int len, int flags) {
         prep(IoUring.OP_SPLICE, fdOut, offIn, len, offOut, flags);
         this.spliceFdIn = fdIn;
+        return this;
+    }
+
+    /**
+     * Marks a prepared read ({@link #prepRead}, {@link #prepReadv}) as a buffered read of a regular
+     * file that missed the page cache (or is expected to), if {@code buffered}; the next prep clears it.
+     */
+    public Op bufferedRead(boolean buffered) {
+        this.bufferedRead = buffered;
         return this;
     }
 
