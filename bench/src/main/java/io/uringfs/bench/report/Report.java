@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 
 /**
  * Turns one benchmark run (JMH's JSON results plus the fio JSON files of {@code bench/run}) into
@@ -43,8 +44,16 @@ public final class Report {
         static final Fio NONE = new Fio(Double.NaN, Double.NaN);
     }
 
-    /** A case's measurements; either run may be null when it did not run or failed, fio is NONE where it has no job. */
-    record Row(Case c, Results.Run uring, Results.Run dflt, Fio fio) {
+    /** The ratio measured by one JMH run that had both providers, and whether uringfs' fork ran first. */
+    record Order(boolean uringFirst, double ratio) {
+    }
+
+    /**
+     * A case's measurements; either run may be null when it did not run or failed, fio is NONE where
+     * it has no job. {@code orders} holds the ratio of each JMH run that measured both providers
+     * (two for the cases run in both provider orders).
+     */
+    record Row(Case c, Results.Run uring, Results.Run dflt, Fio fio, List<Order> orders) {
         double ratio() {
             return uring == null || dflt == null ? Double.NaN : uring.opsPerSec() / dflt.opsPerSec();
         }
@@ -76,7 +85,9 @@ public final class Report {
         String header = opt.containsKey("header-file") ? Files.readString(Path.of(opt.get("header-file"))) : "";
 
         Results results = Results.read(jmh);
-        Report report = new Report(results, fio);
+        List<Results> runs = new ArrayList<>();
+        for (Path f : jmh) runs.add(Results.read(List.of(f)));
+        Report report = new Report(results, runs, fio);
         Path png = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".png");
         report.chart(png);
         String tables = report.tables();
@@ -92,12 +103,18 @@ public final class Report {
         if (opt.containsKey("readme")) updateReadme(Path.of(opt.get("readme")), out, header, targets, tables);
     }
 
-    Report(Results results, Path fioDir) throws IOException {
+    /** {@code results}: every JMH file together; {@code runs}: each file on its own, for the per-order ratios. */
+    Report(Results results, List<Results> runs, Path fioDir) throws IOException {
         for (Case c : cases()) {
             Results.Run u = results.find(c.benchmark, "uring", c.filter);
             Results.Run d = results.find(c.benchmark, "default", c.filter);
             Fio fio = c.fioCache == null ? Fio.NONE : fio(fioDir.resolve(c.fioCache + "-" + c.fioDepth + ".json"));
-            rows.put(c.key, new Row(c, u, d, fio));
+            List<Order> orders = new ArrayList<>();
+            for (Results run : runs) {
+                Results.Run ru = run.find(c.benchmark, "uring", c.filter), rd = run.find(c.benchmark, "default", c.filter);
+                if (ru != null && rd != null) orders.add(new Order(run.before(ru, rd), ru.opsPerSec() / rd.opsPerSec()));
+            }
+            rows.put(c.key, new Row(c, u, d, fio, orders));
         }
     }
 
@@ -172,6 +189,9 @@ public final class Report {
                 ### How to read this
 
                 - ops/s, CPU, allocation and ticker values are medians over all measurement iterations; ratio = uringfs / default.
+                - The cases the targets name are run twice, once with uringfs' JMH fork first and once with the default
+                  provider's first (the host's speed drifts within minutes, and whichever ran second was often faster):
+                  their medians are over the iterations of both runs, and the targets table also gives each order's ratio.
                 - fio: `ioengine=io_uring`, bs=4k, randread, iodepth = thread count capped at 128 (64 for the
                   AsynchronousFileChannel rows), same file and cache state (hot: cached, `invalidate=0`; cold:
                   `invalidate=1`; O_DIRECT: `direct=1`). uringfs / fio is the share of that ceiling reached.
@@ -195,14 +215,14 @@ public final class Report {
         List<String> inTheWay = new ArrayList<>();
         Row cold = rows.get("cold vt1024"), direct = rows.get("direct vt1024");
         target(sb, "cold buffered 4 KiB random reads, 1,024 VTs: ≥ 1.7× default and ≥ 0.9× fio (depth 128)",
-                "ratio " + ratio(cold.ratio(), 1.7) + ", fio fraction " + fraction(cold.fioFraction()),
+                "ratio " + ratio(cold.ratio(), 1.7) + byOrder(cold) + ", fio fraction " + fraction(cold.fioFraction()),
                 verdict(cold.ratio() >= 1.7, !Double.isNaN(cold.fio.iops()) ? cold.fioFraction() >= 0.9 : null, cold.ratio()),
                 inTheWay, NOT_PROFILED);
         double defaultCpu = direct.metric(false, "cpu.per.op");
         double cpuRatio = direct.metric(true, "cpu.per.op") / defaultCpu;
         double fioCpuRatio = direct.fio.cpuNanosPerOp() / defaultCpu;
         target(sb, "O_DIRECT 4 KiB random reads, 1,024 VTs: ≥ 1.0× IOPS, ≤ 4 extra platform threads, ≤ 0.5× CPU/op",
-                "ratio " + ratio(direct.ratio(), 1.0) + ", extra threads " + num(direct.extraThreads(true), "%.0f")
+                "ratio " + ratio(direct.ratio(), 1.0) + byOrder(direct) + ", extra threads " + num(direct.extraThreads(true), "%.0f")
                         + " (default " + num(direct.extraThreads(false), "%.0f") + "), CPU/op " + ratio(cpuRatio, 0.5)
                         + (Double.isNaN(fioCpuRatio) ? "" : " (fio's own: " + ratio(fioCpuRatio) + ")"),
                 verdict(direct.ratio() >= 1.0, direct.extraThreads(true) <= 4, direct.ratio(), cpuRatio <= 0.5),
@@ -227,7 +247,7 @@ public final class Report {
         double seqWorst = Double.POSITIVE_INFINITY;  // NaN as soon as one of them is missing
         for (String key : new String[] {"seq read hot", "seq read cold", "seq write"}) {
             Row r = rows.get(key);
-            seqMeasured.append(seqMeasured.isEmpty() ? "" : ", ").append(key.replace("seq ", "")).append(' ').append(ratio(r.ratio(), 0.95));
+            seqMeasured.append(seqMeasured.isEmpty() ? "" : ", ").append(key.replace("seq ", "")).append(' ').append(ratio(r.ratio(), 0.95)).append(byOrder(r));
             seqWorst = Double.isNaN(r.ratio()) ? Double.NaN : Math.min(seqWorst, r.ratio());
         }
         target(sb, "sequential 1 MiB reads and writes: ≥ 0.95×", seqMeasured.toString(),
@@ -262,7 +282,7 @@ public final class Report {
 
     /** A target that asks only for the row's ratio to reach {@code threshold}. */
     private static void ratioAtLeast(StringBuilder sb, String what, Row r, double threshold, List<String> inTheWay, String why) {
-        target(sb, what + ": ≥ " + threshold + "×", "ratio " + ratio(r.ratio(), threshold),
+        target(sb, what + ": ≥ " + threshold + "×", "ratio " + ratio(r.ratio(), threshold) + byOrder(r),
                 verdict(r.ratio() >= threshold, null, r.ratio()), inTheWay, why);
     }
 
@@ -424,6 +444,14 @@ public final class Report {
     private static String ratio(double v, double threshold) {
         return Math.round(v * 100) == Math.round(threshold * 100) && v != threshold
                 ? String.format(Locale.ROOT, "%.3f×", v) : ratio(v);
+    }
+
+    /** Each order's ratio, " (0.90× uringfs first, 0.98× default first)", for a case run in both provider orders. */
+    private static String byOrder(Row r) {
+        if (r.orders().size() < 2) return "";
+        StringJoiner each = new StringJoiner(", ", " (", ")");
+        for (Order o : r.orders()) each.add(ratio(o.ratio()) + (o.uringFirst() ? " uringfs first" : " default first"));
+        return each.toString();
     }
 
     private static String fraction(double v) {

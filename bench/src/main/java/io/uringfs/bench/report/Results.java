@@ -47,7 +47,7 @@ final class Results {
 
     /**
      * Reads one or more JMH result files. A benchmark and parameter set found in several (the
-     * sequential reads, run once in each provider order) counts the iterations of all of them.
+     * cases run once in each provider order) counts the iterations of all of them.
      */
     static Results read(List<Path> files) throws IOException {
         Map<String, Accumulated> byRun = new LinkedHashMap<>();
@@ -97,6 +97,11 @@ final class Results {
 
     boolean isEmpty() {
         return runs.isEmpty();
+    }
+
+    /** Whether {@code a} comes before {@code b} in the results, that is, ran first (JMH runs in the order it reports). */
+    boolean before(Run a, Run b) {
+        return runs.indexOf(a) < runs.indexOf(b);
     }
 
     /** The run of {@code benchmark} on file system {@code fs} whose params include {@code filter}, or null. */
