@@ -44,18 +44,26 @@ public final class Report {
         static final Fio NONE = new Fio(Double.NaN, Double.NaN);
     }
 
-    /** The ratio measured by one JMH run that had both providers, and whether uringfs' fork ran first. */
-    record Order(boolean uringFirst, double ratio) {
+    /** The ops/s and CPU-per-op ratios of one JMH run that had both providers, and whether uringfs' fork ran first. */
+    record Order(boolean uringFirst, double ratio, double cpuRatio) {
     }
 
     /**
      * A case's measurements; either run may be null when it did not run or failed, fio is NONE where
-     * it has no job. {@code orders} holds the ratio of each JMH run that measured both providers
+     * it has no job. {@code orders} holds the ratios of each JMH run that measured both providers
      * (two for the cases run in both provider orders).
      */
     record Row(Case c, Results.Run uring, Results.Run dflt, Fio fio, List<Order> orders) {
+        /** uringfs / default ops/s: of the medians, or for a case run in both orders the geometric mean of each order's ratio. */
         double ratio() {
+            if (orders.size() > 1) return geometricMean(orders.stream().mapToDouble(Order::ratio).toArray());
             return uring == null || dflt == null ? Double.NaN : uring.opsPerSec() / dflt.opsPerSec();
+        }
+
+        /** uringfs / default CPU time per op, combined over the orders as {@link #ratio()}. */
+        double cpuRatio() {
+            if (orders.size() > 1) return geometricMean(orders.stream().mapToDouble(Order::cpuRatio).toArray());
+            return metric(true, "cpu.per.op") / metric(false, "cpu.per.op");
         }
 
         double fioFraction() {
@@ -112,7 +120,10 @@ public final class Report {
             List<Order> orders = new ArrayList<>();
             for (Results run : runs) {
                 Results.Run ru = run.find(c.benchmark, "uring", c.filter), rd = run.find(c.benchmark, "default", c.filter);
-                if (ru != null && rd != null) orders.add(new Order(run.before(ru, rd), ru.opsPerSec() / rd.opsPerSec()));
+                if (ru != null && rd != null) {
+                    orders.add(new Order(run.before(ru, rd), ru.opsPerSec() / rd.opsPerSec(),
+                            ru.median("cpu.per.op") / rd.median("cpu.per.op")));
+                }
             }
             rows.put(c.key, new Row(c, u, d, fio, orders));
         }
@@ -191,7 +202,9 @@ public final class Report {
                 - ops/s, CPU, allocation and ticker values are medians over all measurement iterations; ratio = uringfs / default.
                 - The cases the targets name are run twice, once with uringfs' JMH fork first and once with the default
                   provider's first (the host's speed drifts within minutes, and whichever ran second was often faster):
-                  their medians are over the iterations of both runs, and the targets table also gives each order's ratio.
+                  their medians are over the iterations of both runs, their ratio (and the `O_DIRECT` target's CPU
+                  ratio) is the geometric mean of the two runs' ratios, each of providers measured minutes apart,
+                  and the targets table also gives each order's ratio.
                 - fio: `ioengine=io_uring`, bs=4k, randread, iodepth = thread count capped at 128 (64 for the
                   AsynchronousFileChannel rows), same file and cache state (hot: cached, `invalidate=0`; cold:
                   `invalidate=1`; O_DIRECT: `direct=1`). uringfs / fio is the share of that ceiling reached.
@@ -219,7 +232,7 @@ public final class Report {
                 verdict(cold.ratio() >= 1.7, !Double.isNaN(cold.fio.iops()) ? cold.fioFraction() >= 0.9 : null, cold.ratio()),
                 inTheWay, NOT_PROFILED);
         double defaultCpu = direct.metric(false, "cpu.per.op");
-        double cpuRatio = direct.metric(true, "cpu.per.op") / defaultCpu;
+        double cpuRatio = direct.cpuRatio();
         double fioCpuRatio = direct.fio.cpuNanosPerOp() / defaultCpu;
         target(sb, "O_DIRECT 4 KiB random reads, 1,024 VTs: ≥ 1.0× IOPS, ≤ 4 extra platform threads, ≤ 0.5× CPU/op",
                 "ratio " + ratio(direct.ratio(), 1.0) + byOrder(direct) + ", extra threads " + num(direct.extraThreads(true), "%.0f")
@@ -305,7 +318,11 @@ public final class Report {
             the reader's memory for each read, fio spent 3.8-3.9 µs, and uringfs reading into registered \
             pages and copying out measured no better (session 11). Waking a completion batch's readers \
             through one of them instead of one by one from the completion thread saved about 8% of the CPU \
-            per read in alternating probes (session 11).""";
+            per read in alternating probes (session 11). Six rounds alternating with fio in the same minutes \
+            (session 12): uringfs 0.93-1.02× the default provider's reads/s (median 1.00×) at 0.61-0.74× its \
+            CPU per read (median 0.68×); fio at depth 128 0.97-1.17× at 0.49-0.58× (median 0.53×). uringfs \
+            spent a median 1.2 µs per read more than fio, less than parking and waking a virtual thread \
+            costs on its own at this rhythm (1.4-2.0 µs, probe without I/O, session 10).""";
 
     private static final String TICKER = """
             the ticker's carrier, once its timer fires, waits for a CPU: on two CPUs the completion thread \
@@ -452,6 +469,12 @@ public final class Report {
         StringJoiner each = new StringJoiner(", ", " (", ")");
         for (Order o : r.orders()) each.add(ratio(o.ratio()) + (o.uringFirst() ? " uringfs first" : " default first"));
         return each.toString();
+    }
+
+    private static double geometricMean(double[] values) {
+        double logs = 0;
+        for (double v : values) logs += Math.log(v);
+        return Math.exp(logs / values.length);
     }
 
     private static String fraction(double v) {
