@@ -1,0 +1,61 @@
+package io.uringfs.bench.report;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How the report combines a case measured in both provider orders, from JMH JSON written here. */
+class ReportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCaseRunInBothOrdersHasTheGeometricMeanOfTheOrdersRatios() throws IOException {
+        // uringfs first: 90 against 100 reads/s; default first, on a host twice as fast: 200 against 160
+        Path first = json("jmh.json", run("direct", "uring", 90, 4.0), run("direct", "default", 100, 8.0));
+        Path reversed = json("jmh-reversed-1.json", run("direct", "default", 200, 10.0), run("direct", "uring", 160, 6.0));
+        String targets = report(first, reversed).targets();
+        // sqrt(0.9 * 0.8) = 0.849, not the pooled medians' 125 / 150 = 0.833; CPU sqrt(0.5 * 0.6) = 0.548
+        assertContains(targets, "ratio 0.85× (0.90× uringfs first, 0.80× default first)");
+        assertContains(targets, "CPU/op 0.55×");
+    }
+
+    @Test
+    void aCaseRunInOneOrderHasTheRatioOfItsMedians() throws IOException {
+        Path first = json("jmh.json", run("direct", "uring", 90, 4.0), run("direct", "default", 100, 8.0));
+        String targets = report(first).targets();
+        assertContains(targets, "ratio 0.90×, extra threads");
+        assertContains(targets, "CPU/op 0.50×");
+    }
+
+    private Report report(Path... files) throws IOException {
+        List<Results> runs = new java.util.ArrayList<>();
+        for (Path f : files) runs.add(Results.read(List.of(f)));
+        return new Report(Results.read(List.of(files)), runs, dir.resolve("no-fio"));
+    }
+
+    private static void assertContains(String text, String part) {
+        assertTrue(text.contains(part), () -> "expected \"" + part + "\" in:\n" + text);
+    }
+
+    private Path json(String name, String... runs) throws IOException {
+        return Files.writeString(dir.resolve(name), "[" + String.join(",", runs) + "]");
+    }
+
+    /** One JMH result of RandomRead.vt1024: two iterations at {@code ops}, CPU per op in µs. */
+    private static String run(String cache, String fs, double ops, double cpuMicros) {
+        return String.format(Locale.ROOT, """
+                {"benchmark": "io.uringfs.bench.RandomRead.vt1024", "params": {"cache": "%s", "fs": "%s"},
+                 "primaryMetric": {"score": %s, "rawData": [[%s, %s]]},
+                 "secondaryMetrics": {"cpu.per.op": {"score": %s, "rawData": [[%s, %s]]},
+                                      "threads.extra": {"score": 2, "rawData": [[2, 2]]}}}""",
+                cache, fs, ops, ops, ops, cpuMicros * 1e3, cpuMicros * 1e3, cpuMicros * 1e3);
+    }
+}
