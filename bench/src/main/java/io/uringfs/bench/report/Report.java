@@ -203,8 +203,8 @@ public final class Report {
                 - The cases the targets name are run twice, once with uringfs' JMH fork first and once with the default
                   provider's first (the host's speed drifts within minutes, and whichever ran second was often faster):
                   their medians are over the iterations of both runs, their ratio (and the `O_DIRECT` target's CPU
-                  ratio) is the geometric mean of the two runs' ratios, each of providers measured minutes apart,
-                  and the targets table also gives each order's ratio.
+                  ratio) is the geometric mean of the two runs' ratios, each comparing forks run one right after the
+                  other, and the targets table also gives each order's ratio.
                 - fio: `ioengine=io_uring`, bs=4k, randread, iodepth = thread count capped at 128 (64 for the
                   AsynchronousFileChannel rows), same file and cache state (hot: cached, `invalidate=0`; cold:
                   `invalidate=1`; O_DIRECT: `direct=1`). uringfs / fio is the share of that ceiling reached.
