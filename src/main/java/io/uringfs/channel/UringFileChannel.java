@@ -702,6 +702,7 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                     long inOff = inPos < 0 ? otherPos : inPos;
                     long outOff = outPos < 0 ? otherPos : outPos;
                     long r = 0;
+                    boolean atEnd = false; // the source's end reached: not the same as no splice made
                     try (SplicePipe pipe = SplicePipe.open()) {
                         if (pipe == null) {
                             completed = true;
@@ -711,7 +712,10 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                             do {
                                 r = io.splice(in.fd, inOff + moved, pipe.writeFd, -1, (int) Math.min(count - moved, pipe.size));
                             } while (r == -Errno.EINTR && in.isOpen() && out.isOpen());
-                            if (r <= 0) break;
+                            if (r <= 0) {
+                                atEnd = r == 0;
+                                break;
+                            }
                             // drain exactly what went in, so the pipe is empty before the next pair
                             for (long left = r; left > 0; ) {
                                 long w;
@@ -740,7 +744,7 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                         if (moved == 0) throw Errno.toIOException(e);
                     }
                     // done: all of count, end of file, or an error after progress; not: a channel closed under it
-                    completed = !cut || moved == count || r == 0;
+                    completed = !cut || moved == count || atEnd;
                     if (!completed && !other.isOpen() && isOpen()) throw new AsynchronousCloseException();
                     return moved;
                 } finally {
