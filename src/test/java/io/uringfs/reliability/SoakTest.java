@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,10 +57,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * under other threads' I/O.
  *
  * <h2>Data</h2>
- * Each worker owns one 4 KiB block of a shared file (plus a private file for truncation), so every
- * result can be checked exactly: a read returns the last version written (or, after an interrupted
- * write, the one before), and at the end every block's last forced version reads back through the
- * default provider.
+ * Each worker owns one 4 KiB block of a shared file (plus a private file, copied with a channel
+ * transfer and truncated), so every result can be checked exactly: a read returns the last version
+ * written (or, after an interrupted write, the one before), a copy holds its source's bytes, and at
+ * the end every block's last forced version reads back through the default provider.
  *
  * <h2>Tree</h2>
  * Each worker also owns {@value #SLOTS} names ({@code w<id>-<slot>}) in a tree of {@value #DIRS}
@@ -556,12 +557,13 @@ class SoakTest {
                             while (r.hasRemaining()) await(async[f].read(r, offset + r.position()));
                             check(r.flip(), written, false);
                         }
-                        case 5 -> { // private file: stream write, truncate, size, stream read
+                        case 5 -> { // private file: stream write, transfer to a copy, truncate, size, stream read
                             byte[] data = new byte[1 + rnd.nextInt(3 * BLOCK)];
                             rnd.nextBytes(data);
                             try (OutputStream out = Files.newOutputStream(mine)) {
                                 out.write(data);
                             }
+                            transferCopy(mine, mine.resolveSibling(mine.getFileName() + ".copy"), data, rnd.nextBoolean());
                             int keep = rnd.nextInt(data.length + 1);
                             try (FileChannel ch = FileChannel.open(mine, READ, WRITE)) {
                                 ch.truncate(keep);
@@ -669,6 +671,30 @@ class SoakTest {
                 throw e;
             }
             tree.ended.get(kind).get(outcome).increment();
+        }
+
+        /**
+         * Copies {@code from} (holding {@code data}) with transferTo or transferFrom: ring splices on
+         * a virtual thread, copy_file_range on a platform one. A transfer may move fewer bytes than
+         * asked, never none before the end; what arrives must be the source's bytes.
+         */
+        private void transferCopy(Path from, Path to, byte[] data, boolean transferTo) throws IOException {
+            try (FileChannel src = FileChannel.open(from, READ);
+                 FileChannel dst = FileChannel.open(to, READ, WRITE, CREATE, TRUNCATE_EXISTING)) {
+                for (long moved = 0; moved < data.length; ) {
+                    long n = transferTo ? src.transferTo(moved, data.length - moved, dst)
+                                        : dst.transferFrom(src, moved, data.length - moved);
+                    if (n <= 0) {
+                        wrong.add("worker " + id + ": transfer" + (transferTo ? "To" : "From") + " moved " + n
+                                + " bytes at " + moved + " of " + data.length);
+                        return;
+                    }
+                    moved += n;
+                }
+            }
+            if (!Arrays.equals(Files.readAllBytes(to), data)) {
+                wrong.add("worker " + id + ": transfer" + (transferTo ? "To" : "From") + " copy differs from its source");
+            }
         }
 
         /** Writes the next version to a temporary name, forces it, renames it over the name. */
