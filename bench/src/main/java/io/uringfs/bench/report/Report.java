@@ -81,6 +81,8 @@ public final class Report {
         }
     }
 
+    /** Every JMH file's results together. */
+    private final Results results;
     private final Map<String, Row> rows = new LinkedHashMap<>();
 
     public static void main(String[] args) throws IOException {
@@ -92,15 +94,12 @@ public final class Report {
         Path out = Path.of(opt.getOrDefault("out", "bench/results/report.md"));
         String header = opt.containsKey("header-file") ? Files.readString(Path.of(opt.get("header-file"))) : "";
 
-        Results results = Results.read(jmh);
-        List<Results> runs = new ArrayList<>();
-        for (Path f : jmh) runs.add(Results.read(List.of(f)));
-        Report report = new Report(results, runs, fio);
+        Report report = new Report(jmh, fio);
         Path png = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".png");
         report.chart(png);
         String tables = report.tables();
         String targets = report.targets();
-        String md = "# uringfs benchmark results\n\n" + header.strip() + "\n\n" + runSettings(results)
+        String md = "# uringfs benchmark results\n\n" + header.strip() + "\n\n" + runSettings(report.results)
                 + "\n![uringfs / default provider and uringfs / fio, per workload](" + png.getFileName() + ")\n\n"
                 + "## Targets (issue 5)\n\n" + targets + "\n" + tables + legend();
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -111,8 +110,11 @@ public final class Report {
         if (opt.containsKey("readme")) updateReadme(Path.of(opt.get("readme")), out, header, targets, tables);
     }
 
-    /** {@code results}: every JMH file together; {@code runs}: each file on its own, for the per-order ratios. */
-    Report(Results results, List<Results> runs, Path fioDir) throws IOException {
+    /** Reads the JMH files together (the medians) and each on its own (the per-order ratios). */
+    Report(List<Path> jmh, Path fioDir) throws IOException {
+        results = Results.read(jmh);
+        List<Results> runs = new ArrayList<>();
+        for (Path f : jmh) runs.add(Results.read(List.of(f)));
         for (Case c : cases()) {
             Results.Run u = results.find(c.benchmark, "uring", c.filter);
             Results.Run d = results.find(c.benchmark, "default", c.filter);

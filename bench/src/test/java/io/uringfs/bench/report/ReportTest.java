@@ -36,9 +36,7 @@ class ReportTest {
     }
 
     private Report report(Path... files) throws IOException {
-        List<Results> runs = new java.util.ArrayList<>();
-        for (Path f : files) runs.add(Results.read(List.of(f)));
-        return new Report(Results.read(List.of(files)), runs, dir.resolve("no-fio"));
+        return new Report(List.of(files), dir.resolve("no-fio"));
     }
 
     private static void assertContains(String text, String part) {
