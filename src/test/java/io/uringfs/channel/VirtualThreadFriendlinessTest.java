@@ -2,6 +2,7 @@ package io.uringfs.channel;
 
 import io.uringfs.engine.PlatformThreads;
 import io.uringfs.ring.Syscalls;
+import io.uringfs.reliability.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static java.nio.file.StandardOpenOption.*;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
  * Virtual threads blocked in reads on cold data park instead of pinning carriers or adding
@@ -34,7 +38,7 @@ class VirtualThreadFriendlinessTest {
     @TempDir
     Path dir;
 
-    private Path bigFile() throws Exception {
+    private static Path bigFile(Path dir) throws Exception {
         Path f = dir.resolve("big");
         try (FileChannel ch = FileChannel.open(f, CREATE, WRITE)) {
             ByteBuffer b = ByteBuffer.allocateDirect(1 << 20);
@@ -55,7 +59,7 @@ class VirtualThreadFriendlinessTest {
 
     @Test
     void tenThousandDirectReadersAddNoPlatformThreads() throws Exception {
-        Path f = bigFile();
+        Path f = bigFile(dir);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (FileChannel ch = TestIo.open(f, Set.of(READ, TestIo.DIRECT))) {
             dropCache(ch);
@@ -100,7 +104,7 @@ class VirtualThreadFriendlinessTest {
 
     @Test
     void tickerKeepsWakingDuringColdDirectRandomReads() throws Exception {
-        ticker(true);
+        ticker(dir, true, 50);
     }
 
     /**
@@ -109,11 +113,40 @@ class VirtualThreadFriendlinessTest {
      */
     @Test
     void tickerKeepsWakingDuringColdBufferedRandomReads() throws Exception {
-        ticker(false);
+        ticker(dir, false, 50);
     }
 
-    private void ticker(boolean direct) throws Exception {
-        Path f = bigFile();
+    /**
+     * Both runs again in a JVM confined to one CPU, where virtual threads have a single carrier:
+     * there the scheduler served uringfs' woken readers and never the ticker (1-4 wake-ups in 2 s)
+     * until the completion thread learned to pause (see Engine). Skipped without taskset.
+     */
+    @Test
+    void tickerKeepsWakingOnASingleCpu() throws Exception {
+        Path taskset = Path.of("/usr/bin/taskset");
+        if (!Files.isExecutable(taskset)) abort("taskset (util-linux) not found at " + taskset);
+        Process child = ChildJvm.withTestClassPath(List.of(taskset.toString(), "--cpu-list", "0"), OnOneCpu.class, dir.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child still running");
+        System.out.print(out);
+        assertEquals(0, child.exitValue(), out);
+        assertTrue(out.contains("child JVM: 1 CPU"), out);
+    }
+
+    /** The child of {@link #tickerKeepsWakingOnASingleCpu}: exits non-zero if a run fails. */
+    public static final class OnOneCpu {
+        public static void main(String[] args) throws Exception {
+            System.out.println("child JVM: " + Runtime.getRuntime().availableProcessors() + " CPU");
+            // Warming up on one CPU, the JIT compilers take turns with the readers: the first
+            // seconds' p99 was 12-75 ms here (1-2 ms later on), so the bound is looser.
+            ticker(Path.of(args[0]), true, 250);
+            ticker(Path.of(args[0]), false, 250);
+        }
+    }
+
+    private static void ticker(Path dir, boolean direct, long maxP99Millis) throws Exception {
+        Path f = bigFile(dir);
         {
             Set<java.nio.file.OpenOption> opts = direct ? Set.of(READ, TestIo.DIRECT) : Set.of(READ);
             try (FileChannel ch = TestIo.open(f, opts)) {
@@ -178,7 +211,7 @@ class VirtualThreadFriendlinessTest {
                 assertNull(failure.get(), () -> "a reader failed: " + failure.get());
                 assertTrue(reads.get() >= READERS, "only " + reads.get() + " reads by " + READERS + " readers in 60 s");
                 assertTrue(l.length > 100, "ticker starved: " + l.length + " ticks in " + (done - started) / 1_000_000 + " ms");
-                assertTrue(p99 < 50_000_000L, "p99 lateness " + p99 / 1e6 + " ms");
+                assertTrue(p99 < maxP99Millis * 1_000_000L, "p99 lateness " + p99 / 1e6 + " ms");
             }
         }
     }

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Starts a child JVM (this JDK, the library and test classes, native access enabled) running a main class. */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {}
 
     /**
@@ -28,12 +28,21 @@ final class ChildJvm {
 
     /** {@code prefix} (e.g. setpriv ...) then java ... main args. */
     static ProcessBuilder builder(List<String> prefix, Class<?> main, String... args) {
+        return builder(prefix, classPath(), main, args);
+    }
+
+    /** As {@link #builder(List, Class, String...)}, with this JVM's class path: the test libraries too. */
+    public static ProcessBuilder withTestClassPath(List<String> prefix, Class<?> main, String... args) {
+        return builder(prefix, System.getProperty("java.class.path"), main, args);
+    }
+
+    private static ProcessBuilder builder(List<String> prefix, String classPath, Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-Xshare:auto");
         cmd.add("-cp");
-        cmd.add(classPath());
+        cmd.add(classPath);
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
