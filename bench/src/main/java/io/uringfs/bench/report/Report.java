@@ -324,7 +324,10 @@ public final class Report {
             (session 12): uringfs 0.93-1.02× the default provider's reads/s (median 1.00×) at 0.61-0.74× its \
             CPU per read (median 0.68×); fio at depth 128 0.97-1.17× at 0.49-0.58× (median 0.53×). uringfs \
             spent a median 1.2 µs per read more than fio, less than parking and waking a virtual thread \
-            costs on its own at this rhythm (1.4-2.0 µs, probe without I/O, session 10).""";
+            costs on its own at this rhythm (1.4-2.0 µs, probe without I/O, session 10). A minimal probe \
+            engine (one platform thread submitting and reaping for 1,024 parked virtual threads, nothing \
+            else) spent about as much as uringfs in alternating rounds (5.6-7.9 against 5.9-7.7 µs), and \
+            more on a single-issuer ring with `IORING_SETUP_DEFER_TASKRUN` (7.7-9.0 µs; session 13).""";
 
     private static final String TICKER = """
             the ticker's carrier, once its timer fires, waits for a CPU: on two CPUs the completion thread \
