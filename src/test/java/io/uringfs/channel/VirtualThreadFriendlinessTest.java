@@ -10,7 +10,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,7 +103,7 @@ class VirtualThreadFriendlinessTest {
 
     @Test
     void tickerKeepsWakingDuringColdDirectRandomReads() throws Exception {
-        ticker(dir, true, 50);
+        ticker(dir, true, 50, true);
     }
 
     /**
@@ -113,7 +112,7 @@ class VirtualThreadFriendlinessTest {
      */
     @Test
     void tickerKeepsWakingDuringColdBufferedRandomReads() throws Exception {
-        ticker(dir, false, 50);
+        ticker(dir, false, 50, true);
     }
 
     /**
@@ -125,11 +124,14 @@ class VirtualThreadFriendlinessTest {
     void tickerKeepsWakingOnASingleCpu() throws Exception {
         Path taskset = Path.of("/usr/bin/taskset");
         if (!Files.isExecutable(taskset)) abort("taskset (util-linux) not found at " + taskset);
+        Path log = dir.resolve("child.log");
         Process child = ChildJvm.withTestClassPath(List.of(taskset.toString(), "--cpu-list", "0"), OnOneCpu.class, dir.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child still running");
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean exited = child.waitFor(120, TimeUnit.SECONDS);
+        if (!exited) child.destroyForcibly().waitFor();
+        String out = Files.readString(log);
         System.out.print(out);
+        assertTrue(exited, () -> "child still running after 120 s:\n" + out);
         assertEquals(0, child.exitValue(), out);
         assertTrue(out.contains("child JVM: 1 CPU"), out);
     }
@@ -138,14 +140,16 @@ class VirtualThreadFriendlinessTest {
     public static final class OnOneCpu {
         public static void main(String[] args) throws Exception {
             System.out.println("child JVM: " + Runtime.getRuntime().availableProcessors() + " CPU");
-            // Warming up on one CPU, the JIT compilers take turns with the readers: the first
-            // seconds' p99 was 12-75 ms here (1-2 ms later on), so the bound is looser.
-            ticker(Path.of(args[0]), true, 250);
-            ticker(Path.of(args[0]), false, 250);
+            // A first run unchecked: while the JIT compilers take their turns on the one CPU the
+            // ticker is late anyway (p99 12-75 ms in a fresh JVM's first 2 s, 460 ms with two busy
+            // loops on the machine; 1-20 ms after it).
+            ticker(Path.of(args[0]), true, 0, false);
+            ticker(Path.of(args[0]), true, 100, true);
+            ticker(Path.of(args[0]), false, 100, true);
         }
     }
 
-    private static void ticker(Path dir, boolean direct, long maxP99Millis) throws Exception {
+    private static void ticker(Path dir, boolean direct, long maxP99Millis, boolean checkTicker) throws Exception {
         Path f = bigFile(dir);
         {
             Set<java.nio.file.OpenOption> opts = direct ? Set.of(READ, TestIo.DIRECT) : Set.of(READ);
@@ -210,6 +214,7 @@ class VirtualThreadFriendlinessTest {
                         direct ? "O_DIRECT" : "buffered", l.length, p99 / 1e6, reads.get());
                 assertNull(failure.get(), () -> "a reader failed: " + failure.get());
                 assertTrue(reads.get() >= READERS, "only " + reads.get() + " reads by " + READERS + " readers in 60 s");
+                if (!checkTicker) return;
                 assertTrue(l.length > 100, "ticker starved: " + l.length + " ticks in " + (done - started) / 1_000_000 + " ms");
                 assertTrue(p99 < maxP99Millis * 1_000_000L, "p99 lateness " + p99 / 1e6 + " ms");
             }
