@@ -118,11 +118,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * by a reader on the carrier or by the completion thread from outside, so the other queues, where
  * timers' expiries and newly started threads wait, were never looked at (1,000 {@code O_DIRECT}
  * readers on one CPU: a 1 ms ticker started before them woke 1-4 times in 2-4 s, and 744 of
- * another round's new readers never started). So with a single carrier, at most once a millisecond and only after waking
- * {@value #PAUSE_AFTER_WAKES} or more virtual threads since the last time, the completion thread
- * pauses: it wakes nobody, and readers neither reap nor wake waiters handed on, until every
- * virtual thread already woken has run and {@value #PAUSE_NANOS} ns more; then it wakes those held
- * back. The carrier runs out of woken readers and the scheduler looks at its other queues.
+ * another round's new readers never started). So with a single carrier, at most once a millisecond
+ * and only after waking {@value #PAUSE_AFTER_WAKES} or more virtual threads since the last time,
+ * the completion thread pauses: it wakes nobody, and readers neither reap nor wake waiters handed
+ * on, until every virtual thread already woken has run and {@value #PAUSE_NANOS} ns more (about a
+ * millisecond at most); then it wakes those held back. The carrier runs out of woken readers and
+ * the scheduler looks at its other queues. Completions for platform threads wait out the pause too.
  * Measured on one CPU ({@code taskset}), 1,000 readers, 3 s after a 1 s start: the ticker woke
  * 2,438-3,238 times (p99 lateness 1.06-5.86 ms) beside 77,983-80,506 {@code O_DIRECT} reads/s at
  * 5.88-7.38 us of CPU per read, and 2,760-3,382 times (p99 1.15-4.38 ms) beside 88,320-91,949
@@ -208,8 +209,8 @@ public final class Engine implements AutoCloseable {
     private volatile long handoffTail;
     /** Whether virtual threads have a single carrier: then the completion thread pauses now and then (see class comment). */
     private final boolean singleCarrier;
-    /** Single carrier only: virtual threads woken for finished ops that have not run yet. */
-    private final AtomicInteger unrun = new AtomicInteger();
+    /** Single carrier only: virtual threads of finished ops, woken or handed on, that have not run yet. */
+    private final AtomicInteger wokenNotRun = new AtomicInteger();
     /** Single carrier only: set while the completion thread pauses; submitters then leave the CQ to it. */
     private volatile boolean pausing;
     /** Completion thread only: virtual threads it woke since it last paused, and when that was. */
@@ -408,7 +409,7 @@ public final class Engine implements AutoCloseable {
         op.callback = null;
         op.executor = null;
         op.parking = false;
-        op.countedWaker = false;
+        op.countedAsWoken = false;
         op.state = Op.PREPARED;
         op.injectedRes = 0;
         return op;
@@ -488,7 +489,7 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-        if (op.countedWaker) unrun.decrementAndGet();
+        if (op.countedAsWoken) wokenNotRun.decrementAndGet();
         if (parks) wakeHandedOn();
         int res = op.res;
         release(op);
@@ -858,12 +859,10 @@ public final class Engine implements AutoCloseable {
         if (waiter != null) CarrierQuantum.waking(waiter);
         else if (executor != null) CarrierQuantum.waking(null);
         boolean handing = Thread.currentThread() == completionThread && handingOn; // a flusher may finish ops meanwhile
-        if (singleCarrier) {
-            if (waiter != null && waiter.isVirtual() && op.parking) {
-                op.countedWaker = true; // its waiter counts itself out once it runs
-                unrun.incrementAndGet();
-                if (Thread.currentThread() == completionThread) wokenSincePause++;
-            }
+        if (singleCarrier && waiter != null && waiter.isVirtual() && op.parking) {
+            op.countedAsWoken = true; // its waiter counts itself out once it runs
+            wokenNotRun.incrementAndGet();
+            if (Thread.currentThread() == completionThread) wokenSincePause++;
         }
         boolean lead = waiter != null && handing && leaderOp == null && op.parking;
         if (lead) {
@@ -944,7 +943,10 @@ public final class Engine implements AutoCloseable {
         if (now - lastPause < PAUSE_PERIOD_NANOS) return;
         pausing = true;
         long giveUp = now + PAUSE_LIMIT_NANOS;
-        while (unrun.get() > handoffTail - handoffHead.get() && System.nanoTime() - giveUp < 0) LockSupport.parkNanos(PAUSE_NANOS);
+        // Woken and not run yet: those counted, less those still in the hand-on queue.
+        while (wokenNotRun.get() > handoffTail - handoffHead.get() && System.nanoTime() - giveUp < 0) {
+            LockSupport.parkNanos(PAUSE_NANOS);
+        }
         LockSupport.parkNanos(PAUSE_NANOS);
         pausing = false;
         wakeHandedOn();

@@ -56,8 +56,8 @@ public final class Op implements Runnable {
     Thread waiter;
     /** Set by a waiter that is going to park: it will wake the waiters handed on to it (see Engine). */
     volatile boolean parking;
-    /** Set before the result is published if the engine counts this op's waiter among the wakers due (see Engine). */
-    boolean countedWaker;
+    /** Set before the result is published if the engine counts this op's waiter as woken and not yet run (one carrier; see Engine). */
+    boolean countedAsWoken;
     Completion callback;
     Executor executor;
 
