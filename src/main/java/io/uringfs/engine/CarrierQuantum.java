@@ -72,6 +72,11 @@ final class CarrierQuantum {
         else giveUpIfQuantumUsed();
     }
 
+    /** Threads uringfs woke that have not run yet, of every engine (never below the true number). */
+    static long wokenNotRun() {
+        return WOKEN.sum();
+    }
+
     /** The calling thread's transfer was served without parking or a ring op (a page-cache hit). */
     static void ranWithoutParking() {
         if (Thread.currentThread().isVirtual()) giveUpIfQuantumUsed();

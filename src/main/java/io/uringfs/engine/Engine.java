@@ -209,8 +209,6 @@ public final class Engine implements AutoCloseable {
     private volatile long handoffTail;
     /** Whether virtual threads have a single carrier: then the completion thread pauses now and then (see class comment). */
     private final boolean singleCarrier;
-    /** Single carrier only: virtual threads of finished ops, woken or handed on, that have not run yet. */
-    private final AtomicInteger wokenNotRun = new AtomicInteger();
     /** Single carrier only: set while the completion thread pauses; submitters then leave the CQ to it. */
     private volatile boolean pausing;
     /** Completion thread only: virtual threads it woke since it last paused, and when that was. */
@@ -409,7 +407,6 @@ public final class Engine implements AutoCloseable {
         op.callback = null;
         op.executor = null;
         op.parking = false;
-        op.countedAsWoken = false;
         op.state = Op.PREPARED;
         op.injectedRes = 0;
         return op;
@@ -489,7 +486,6 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
-        if (op.countedAsWoken) wokenNotRun.decrementAndGet();
         if (parks) wakeHandedOn();
         int res = op.res;
         release(op);
@@ -858,12 +854,9 @@ public final class Engine implements AutoCloseable {
         boolean drained = inFlight.decrementAndGet() == 0;
         if (waiter != null) CarrierQuantum.waking(waiter);
         else if (executor != null) CarrierQuantum.waking(null);
-        boolean handing = Thread.currentThread() == completionThread && handingOn; // a flusher may finish ops meanwhile
-        if (singleCarrier && waiter != null && waiter.isVirtual() && op.parking) {
-            op.countedAsWoken = true; // its waiter counts itself out once it runs
-            wokenNotRun.incrementAndGet();
-            if (Thread.currentThread() == completionThread) wokenSincePause++;
-        }
+        boolean onCompletionThread = Thread.currentThread() == completionThread;
+        boolean handing = onCompletionThread && handingOn; // a flusher may finish ops meanwhile
+        if (singleCarrier && onCompletionThread && waiter != null && waiter.isVirtual() && op.parking) wokenSincePause++;
         boolean lead = waiter != null && handing && leaderOp == null && op.parking;
         if (lead) {
             leaderOp = op; // published DONE after the drain, so that it wakes only once every other is handed on
@@ -943,8 +936,8 @@ public final class Engine implements AutoCloseable {
         if (now - lastPause < PAUSE_PERIOD_NANOS) return;
         pausing = true;
         long giveUp = now + PAUSE_LIMIT_NANOS;
-        // Woken and not run yet: those counted, less those still in the hand-on queue.
-        while (wokenNotRun.get() > handoffTail - handoffHead.get() && System.nanoTime() - giveUp < 0) {
+        // Woken and not run yet: those uringfs counts, less those still in the hand-on queue.
+        while (CarrierQuantum.wokenNotRun() > handoffTail - handoffHead.get() && System.nanoTime() - giveUp < 0) {
             LockSupport.parkNanos(PAUSE_NANOS);
         }
         LockSupport.parkNanos(PAUSE_NANOS);

@@ -56,8 +56,6 @@ public final class Op implements Runnable {
     Thread waiter;
     /** Set by a waiter that is going to park: it will wake the waiters handed on to it (see Engine). */
     volatile boolean parking;
-    /** Set before the result is published if the engine counts this op's waiter as woken and not yet run (one carrier; see Engine). */
-    boolean countedAsWoken;
     Completion callback;
     Executor executor;
 
