@@ -327,7 +327,11 @@ public final class Report {
             costs on its own at this rhythm (1.4-2.0 µs, probe without I/O, session 10). A minimal probe \
             engine (one platform thread submitting and reaping for 1,024 parked virtual threads, nothing \
             else) spent about as much as uringfs in alternating rounds (5.6-7.9 against 5.9-7.7 µs), and \
-            more on a single-issuer ring with `IORING_SETUP_DEFER_TASKRUN` (7.7-9.0 µs; session 13).""";
+            more on a single-issuer ring with `IORING_SETUP_DEFER_TASKRUN` (7.7-9.0 µs; session 13). Split by \
+            thread (session 14, CPU time per thread from `/proc` in this benchmark's forks): the completion \
+            thread 2.8-3.0 µs per read, about what fio spends on everything with batched submission and \
+            completion (2.7-3.4 µs), and the carriers 2.0-2.4 µs, about a virtual thread's bare park and wake; \
+            the default provider spent 7.9-9.2 µs in the same minutes.""";
 
     private static final String TICKER = """
             the ticker's carrier, once its timer fires, waits for a CPU: on two CPUs the completion thread \
