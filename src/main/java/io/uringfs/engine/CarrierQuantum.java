@@ -23,14 +23,18 @@ import java.util.concurrent.locks.LockSupport;
  * virtual threads uringfs cannot see. It does so with a 1 ns timed park, not {@link Thread#yield}:
  * a yielding virtual thread may go back on its carrier's own queue, which the scheduler drains
  * before it looks at threads woken from outside it (by the completion thread, by timers), so a few
- * looping threads starved those for good; a timed park re-enters through that outside queue,
- * behind them. Giving up the carrier is dear on this VM, whichever way: the thread mostly resumes
+ * looping threads starved those for good. A timed park goes through the scheduler's timer queue
+ * first, which gives the others a chance, but only a chance: JDK 25 runs the expiry on a carrier,
+ * which puts the thread back on its own queue, and a carrier keeps taking from the queue it took
+ * from last while that looks non-empty. So with no more looping threads than carriers, others run
+ * within milliseconds, and with more they may wait seconds (measured in README, known limitations;
+ * {@code Thread.yield}, longer timed parks and an unpark from a platform thread were no better
+ * there). Giving up the carrier is dear on this VM, whichever way: the thread mostly resumes
  * on the other carrier, which must be woken first (a lone hot reader that gave it up every 100 us
  * did 0.64-0.82x the reads/s of one that never did, every 500 us 0.74-0.79x), so it is done only
  * when someone is known to wait, or rarely. The default provider never lets go: its page-cache
  * readers starve every other virtual thread on their carriers (a 1 ms ticker woke 0-15 times in
- * 2 s beside 1,024 hot readers), and uringfs' hot readers are as hard on threads it did not wake,
- * for up to the backstop each. The quantum starts when the thread runs again, not when it queued:
+ * 2 s beside 1,024 hot readers). The quantum starts when the thread runs again, not when it queued:
  * counted from the park, a thread behind 1,000 others had used it up by the time it ran (1,024 hot
  * readers: 0.55x the default provider's reads/s, half the carriers' time in the timer hop). The
  * clock is read on one such completion in {@value #CLOCK_EVERY}.

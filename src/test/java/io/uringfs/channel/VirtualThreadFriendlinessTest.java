@@ -12,14 +12,17 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static java.nio.file.StandardOpenOption.*;
@@ -146,6 +149,81 @@ class VirtualThreadFriendlinessTest {
             ticker(Path.of(args[0]), true, 0, false);
             ticker(Path.of(args[0]), true, 100, true);
             ticker(Path.of(args[0]), false, 100, true);
+        }
+    }
+
+    /**
+     * Virtual threads looping on page-cache reads never park, and the JDK does not preempt them:
+     * as many of them as there are carriers hold every carrier. uringfs makes such a thread give
+     * up its carrier now and then (see CarrierQuantum): after 10 ms in any case, so a thread
+     * started meanwhile gets to run, and after 100 µs while a thread whose ring op completed
+     * waits, so an fsync's waiter is not held up for long. Without that, neither would ever run
+     * here, as beside the default provider's readers. (With more hot readers than carriers, JDK
+     * 25's scheduler keeps running the readers it re-queues, and others may wait seconds: see
+     * README, known limitations.)
+     */
+    @Test
+    void hotReadersLetOtherVirtualThreadsRun() throws Exception {
+        Path f = dir.resolve("hot");
+        Files.write(f, new byte[16 * 4096]);
+        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
+        try (FileChannel ch = TestIo.open(f, Set.of(READ, WRITE))) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger running = new AtomicInteger();
+            AtomicLong reads = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> readers = new ArrayList<>();
+            for (int i = 0; i < carriers; i++) {
+                long off = (i % 16) * 4096L;
+                readers.add(Thread.ofVirtual().start(() -> {
+                    running.incrementAndGet();
+                    ByteBuffer b = ByteBuffer.allocateDirect(4096);
+                    try {
+                        while (!stop.get()) {
+                            b.clear();
+                            if (ch.read(b, off) != 4096) throw new AssertionError("short read at " + off);
+                            reads.incrementAndGet();
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while ((running.get() < carriers || reads.get() < 10_000) && failure.get() == null && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertNull(failure.get(), () -> "a reader failed: " + failure.get());
+                assertTrue(running.get() == carriers && reads.get() >= 10_000, "the hot readers did not get going");
+
+                CountDownLatch ran = new CountDownLatch(1);
+                long t0 = System.nanoTime();
+                Thread.ofVirtual().start(ran::countDown);
+                boolean started = ran.await(10, TimeUnit.SECONDS);
+                long startedAfter = System.nanoTime() - t0;
+
+                AtomicReference<Throwable> forceFailure = new AtomicReference<>();
+                long t1 = System.nanoTime();
+                Thread fsync = Thread.ofVirtual().start(() -> {
+                    try {
+                        ch.force(true);
+                    } catch (Throwable e) {
+                        forceFailure.set(e);
+                    }
+                });
+                boolean synced = fsync.join(Duration.ofSeconds(10));
+                long syncedAfter = System.nanoTime() - t1;
+                System.out.printf("beside %d hot readers on %d carriers: a new thread ran after %.2f ms, an fsync returned after %.2f ms%n",
+                        readers.size(), carriers, startedAfter / 1e6, syncedAfter / 1e6);
+                assertTrue(started, "a virtual thread started beside the hot readers did not run in 10 s");
+                assertTrue(synced, "an fsync beside the hot readers did not return in 10 s");
+                assertNull(forceFailure.get());
+            } finally {
+                stop.set(true);
+                for (Thread t : readers) assertTrue(t.join(Duration.ofSeconds(30)), "a hot reader did not stop");
+            }
+            assertNull(failure.get(), () -> "a reader failed: " + failure.get());
         }
     }
 
