@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assumptions.abort;
 /**
  * Virtual threads blocked in reads on cold data park instead of pinning carriers or adding
  * platform threads (the default provider adds up to 256 for O_DIRECT and pins carriers when
- * buffered), and an unrelated sleeping virtual thread keeps waking on time.
+ * buffered), and an unrelated sleeping virtual thread keeps waking on time; virtual threads whose
+ * reads never park (page-cache hits) give up their carriers now and then.
  */
 class VirtualThreadFriendlinessTest {
     private static final int FILE_SIZE = 64 << 20, POSIX_FADV_DONTNEED = 4, READERS = 1000;
