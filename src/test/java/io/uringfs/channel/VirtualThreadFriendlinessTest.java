@@ -167,7 +167,7 @@ class VirtualThreadFriendlinessTest {
     void hotReadersLetOtherVirtualThreadsRun() throws Exception {
         Path f = dir.resolve("hot");
         Files.write(f, new byte[16 * 4096]);
-        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
+        int carriers = PlatformThreads.carriers();
         try (FileChannel ch = TestIo.open(f, Set.of(READ, WRITE))) {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger running = new AtomicInteger();

@@ -20,7 +20,7 @@ public final class PlatformThreads {
      * retires a carrier idle for 30 s, so a warm-up before other tests may not hold any more.
      */
     public static void warmUpVirtualThreadScheduler() throws InterruptedException {
-        int carriers = Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
+        int carriers = carriers();
         AtomicInteger running = new AtomicInteger();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<Thread> spinners = new ArrayList<>();
@@ -37,6 +37,11 @@ public final class PlatformThreads {
         }
         for (Thread t : spinners) t.join();
         if (running.get() < carriers) throw new AssertionError("only " + running.get() + " of " + carriers + " carriers started");
+    }
+
+    /** How many carriers the virtual-thread scheduler has: its parallelism, by default one per CPU. */
+    public static int carriers() {
+        return Integer.getInteger("jdk.virtualThreadScheduler.parallelism", Runtime.getRuntime().availableProcessors());
     }
 
     /** The live platform threads. */
