@@ -8,8 +8,6 @@
 module io.uringfs {
     // JFR events of the engine; optional: without jdk.jfr in the image they are inert (UringEvents).
     requires static jdk.jfr;
-    // The virtual-thread scheduler's queue length (CarrierTurns).
-    requires jdk.management;
 
     exports io.uringfs.fs;
     exports io.uringfs.engine;

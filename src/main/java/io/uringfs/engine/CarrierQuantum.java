@@ -2,6 +2,7 @@ package io.uringfs.engine;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Keeps a virtual thread whose I/O completes without parking from holding its carrier while
@@ -19,12 +20,16 @@ import java.util.concurrent.atomic.LongAdder;
  * async callbacks handed to their executor). After I/O that completed without parking, a virtual
  * thread that has run for a {@link #QUANTUM_NANOS quantum} since it last gave up its carrier gives
  * it up if any such thread waits, and after a {@link #BACKSTOP_NANOS longer one} in any case, for
- * virtual threads uringfs cannot see. It does so with a 1 ns timed park, not {@link Thread#yield}
- * (a yielding virtual thread may go back on its carrier's own queue, which the scheduler drains
- * before it looks at threads woken from outside it, by the completion thread or by timers, so a few
- * looping threads starved those for good), while the looping threads are no more than the
- * carriers, and by taking turns with the others when they outnumber them ({@link CarrierTurns}
- * says why). Giving up the carrier is dear on this VM, whichever way: the thread mostly resumes
+ * virtual threads uringfs cannot see. It does so with a 1 ns timed park, not {@link Thread#yield}:
+ * a yielding virtual thread may go back on its carrier's own queue, which the scheduler drains
+ * before it looks at threads woken from outside it (by the completion thread, by timers), so a few
+ * looping threads starved those for good. A timed park goes through the scheduler's timer queue
+ * first, which gives the others a chance, but only a chance: JDK 25 runs the expiry on a carrier,
+ * which puts the thread back on its own queue, and a carrier keeps taking from the queue it took
+ * from last while that looks non-empty. So with no more looping threads than carriers, others run
+ * within milliseconds, and with more they may wait seconds (measured in README, known limitations;
+ * {@code Thread.yield}, longer timed parks and an unpark from a platform thread were no better
+ * there). Giving up the carrier is dear on this VM, whichever way: the thread mostly resumes
  * on the other carrier, which must be woken first (a lone hot reader that gave it up every 100 us
  * did 0.64-0.82x the reads/s of one that never did, every 500 us 0.74-0.79x), so it is done only
  * when someone is known to wait, or rarely. The default provider never lets go: its page-cache
@@ -45,12 +50,8 @@ final class CarrierQuantum {
     /** How long a virtual thread may run on I/O that never parks while threads uringfs woke wait for a carrier. */
     private static final long QUANTUM_NANOS = 100_000;
     /** How long it may run so when nobody uringfs woke waits. */
-    static final long BACKSTOP_NANOS = 10_000_000;
-    /**
-     * Per thread: when it last gave up its carrier (or parked), the window {@link CarrierTurns}
-     * last counted it in, and how often it gave up its carrier since it last parked for I/O.
-     */
-    private static final ThreadLocal<long[]> LAST_GAVE_UP = ThreadLocal.withInitial(() -> new long[] {System.nanoTime(), Long.MIN_VALUE, 0});
+    private static final long BACKSTOP_NANOS = 10_000_000;
+    private static final ThreadLocal<long[]> LAST_GAVE_UP = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
     /** Threads woken by uringfs that have not run yet. */
     private static final LongAdder WOKEN = new LongAdder();
 
@@ -71,13 +72,8 @@ final class CarrierQuantum {
     static void waited(boolean parked) {
         if (!Thread.currentThread().isVirtual()) return;
         WOKEN.decrement();
-        if (parked) {
-            long[] state = LAST_GAVE_UP.get();
-            state[0] = System.nanoTime(); // its quantum starts again
-            state[2] = 0; // and it is no longer looping
-        } else {
-            giveUpIfQuantumUsed();
-        }
+        if (parked) LAST_GAVE_UP.get()[0] = System.nanoTime(); // its quantum starts again
+        else giveUpIfQuantumUsed();
     }
 
     /** Threads uringfs woke that have not run yet, of every engine (never below the true number). */
@@ -95,9 +91,8 @@ final class CarrierQuantum {
             long[] lastGaveUp = LAST_GAVE_UP.get();
             long ran = System.nanoTime() - lastGaveUp[0];
             if (ran >= QUANTUM_NANOS && (ran >= BACKSTOP_NANOS || WOKEN.sum() > 0)) {
-                CarrierTurns.giveUp(lastGaveUp, lastGaveUp[0] + ran);
+                LockSupport.parkNanos(1);
                 lastGaveUp[0] = System.nanoTime(); // the quantum starts when it runs again, not when it queued
-                lastGaveUp[2]++;
             }
         }
     }

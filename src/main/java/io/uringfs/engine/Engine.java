@@ -251,7 +251,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** How many carriers the JDK's virtual-thread scheduler has (its own default: one per CPU). */
-    static int carriers() {
+    private static int carriers() {
         try {
             return Integer.parseInt(System.getProperty("jdk.virtualThreadScheduler.parallelism", ""));
         } catch (NumberFormatException e) {

@@ -155,12 +155,13 @@ class VirtualThreadFriendlinessTest {
 
     /**
      * Virtual threads looping on page-cache reads never park, and the JDK does not preempt them:
-     * three per carrier hold every carrier. uringfs makes such a thread give up its carrier now and
-     * then (CarrierQuantum): after 10 ms in any case, so a thread started meanwhile gets to run, and
-     * after 100 µs while a thread whose ring op completed waits, so an fsync's waiter is not held
-     * up for long; and as they outnumber the carriers they take turns (CarrierTurns), or the JDK's
-     * scheduler would keep running them first (others waited seconds). Without the quantum neither
-     * would ever run here, as beside the default provider's readers.
+     * as many of them as there are carriers hold every carrier. uringfs makes such a thread give
+     * up its carrier now and then (see CarrierQuantum): after 10 ms in any case, so a thread
+     * started meanwhile gets to run, and after 100 µs while a thread whose ring op completed
+     * waits, so an fsync's waiter is not held up for long. Without that, neither would ever run
+     * here, as beside the default provider's readers. (With more hot readers than carriers, JDK
+     * 25's scheduler keeps running the readers it re-queues, and others may wait seconds: see
+     * README, known limitations.)
      */
     @Test
     void hotReadersLetOtherVirtualThreadsRun() throws Exception {
@@ -173,7 +174,7 @@ class VirtualThreadFriendlinessTest {
             AtomicLong reads = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             List<Thread> readers = new ArrayList<>();
-            for (int i = 0; i < 3 * carriers; i++) {
+            for (int i = 0; i < carriers; i++) {
                 long off = (i % 16) * 4096L;
                 readers.add(Thread.ofVirtual().start(() -> {
                     running.incrementAndGet();
@@ -195,12 +196,12 @@ class VirtualThreadFriendlinessTest {
                     Thread.sleep(1);
                 }
                 assertNull(failure.get(), () -> "a reader failed: " + failure.get());
-                assertTrue(running.get() >= carriers && reads.get() >= 10_000, "the hot readers did not get going");
+                assertTrue(running.get() == carriers && reads.get() >= 10_000, "the hot readers did not get going");
 
                 CountDownLatch ran = new CountDownLatch(1);
                 long t0 = System.nanoTime();
                 Thread.ofVirtual().start(ran::countDown);
-                boolean started = ran.await(1, TimeUnit.SECONDS);
+                boolean started = ran.await(10, TimeUnit.SECONDS);
                 long startedAfter = System.nanoTime() - t0;
 
                 AtomicReference<Throwable> forceFailure = new AtomicReference<>();
@@ -216,7 +217,7 @@ class VirtualThreadFriendlinessTest {
                 long syncedAfter = System.nanoTime() - t1;
                 System.out.printf("beside %d hot readers on %d carriers: a new thread ran after %.2f ms, an fsync returned after %.2f ms%n",
                         readers.size(), carriers, startedAfter / 1e6, syncedAfter / 1e6);
-                assertTrue(started, "a virtual thread started beside the hot readers did not run in 1 s");
+                assertTrue(started, "a virtual thread started beside the hot readers did not run in 10 s");
                 assertTrue(synced, "an fsync beside the hot readers did not return in 10 s");
                 assertNull(forceFailure.get());
             } finally {
@@ -224,65 +225,6 @@ class VirtualThreadFriendlinessTest {
                 for (Thread t : readers) assertTrue(t.join(Duration.ofSeconds(30)), "a hot reader did not stop");
             }
             assertNull(failure.get(), () -> "a reader failed: " + failure.get());
-        }
-    }
-
-    /**
-     * A hot reader waiting for its turn (CarrierTurns) is still an ordinary thread to its caller:
-     * interrupted there, it leaves the wait at once and its next read fails as the default
-     * provider's would, with ClosedByInterruptException and its channel closed.
-     */
-    @Test
-    void interruptedHotReaderWaitingForItsTurnEndsLikeTheDefaultProvidersReader() throws Exception {
-        Path f = dir.resolve("hot-interrupt");
-        Files.write(f, new byte[16 * 4096]);
-        int n = 3 * PlatformThreads.carriers();
-        List<FileChannel> channels = new ArrayList<>();
-        List<Thread> readers = new ArrayList<>();
-        List<AtomicReference<Throwable>> ended = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                FileChannel ch = TestIo.open(f, Set.of(READ));
-                AtomicReference<Throwable> end = new AtomicReference<>();
-                channels.add(ch);
-                ended.add(end);
-                readers.add(Thread.ofVirtual().start(() -> {
-                    ByteBuffer b = ByteBuffer.allocateDirect(4096);
-                    try {
-                        while (true) {
-                            b.clear();
-                            ch.read(b, 0);
-                        }
-                    } catch (Throwable e) {
-                        end.set(e);
-                    }
-                }));
-            }
-            Thread waiting = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (waiting == null && System.nanoTime() < deadline) {
-                for (Thread t : readers) {
-                    if (Arrays.stream(t.getStackTrace()).anyMatch(e -> e.getClassName().endsWith(".CarrierTurns") && e.getMethodName().equals("giveUp"))) {
-                        waiting = t;
-                    }
-                }
-                Thread.sleep(1);
-            }
-            assertNotNull(waiting, "no hot reader was seen waiting for its turn in 30 s");
-            int i = readers.indexOf(waiting);
-            long t0 = System.nanoTime();
-            waiting.interrupt();
-            assertTrue(waiting.join(Duration.ofSeconds(5)), "the reader interrupted while waiting for its turn did not end in 5 s");
-            System.out.printf("a hot reader interrupted while waiting for its turn ended after %.2f ms%n", (System.nanoTime() - t0) / 1e6);
-            assertInstanceOf(java.nio.channels.ClosedByInterruptException.class, ended.get(i).get());
-            assertFalse(channels.get(i).isOpen(), "the interrupted reader's channel is still open");
-        } finally {
-            for (Thread t : readers) t.interrupt();
-            for (Thread t : readers) assertTrue(t.join(Duration.ofSeconds(30)), "a hot reader did not end when interrupted");
-            for (FileChannel ch : channels) ch.close();
-        }
-        for (AtomicReference<Throwable> end : ended) {
-            assertInstanceOf(java.nio.channels.ClosedByInterruptException.class, end.get());
         }
     }
 

@@ -15,9 +15,8 @@ public final class PlatformThreads {
 
     /**
      * Starts every carrier of the virtual-thread scheduler (a virtual thread per carrier, each
-     * spinning until all run at once: one after another, they could all run on one carrier), the
-     * timer thread behind timed parks, and the thread that lets hot readers take turns
-     * ({@link CarrierTurns}). To be called right before a baseline: the scheduler
+     * spinning until all run at once: one after another, they could all run on one carrier) and
+     * the timer thread behind timed parks. To be called right before a baseline: the scheduler
      * retires a carrier idle for 30 s, so a warm-up before other tests may not hold any more.
      */
     public static void warmUpVirtualThreadScheduler() throws InterruptedException {
@@ -38,7 +37,6 @@ public final class PlatformThreads {
         }
         for (Thread t : spinners) t.join();
         if (running.get() < carriers) throw new AssertionError("only " + running.get() + " of " + carriers + " carriers started");
-        CarrierTurns.releaser(); // uringfs' own, started the first time hot readers take turns
     }
 
     /** How many carriers the virtual-thread scheduler has: its parallelism, by default one per CPU. */

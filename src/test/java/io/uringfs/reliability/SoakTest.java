@@ -289,17 +289,13 @@ class SoakTest {
         /**
          * Live platform threads by id, less the JDK's own virtual-thread machinery, started and
          * retired on its own schedule: ForkJoinPool workers (carriers, common pool) and the
-         * unblocker thread, started the first time a virtual thread blocks on a monitor; and
-         * uringfs' {@code uringfs-turns}, started the first time more hot readers than carriers
-         * take turns and kept for the JVM's life.
+         * unblocker thread, started the first time a virtual thread blocks on a monitor.
          */
         private static Map<Long, String> livePlatformThreads() {
             Map<Long, String> out = new TreeMap<>();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 String name = t.getName();
-                if (!name.startsWith("ForkJoinPool") && !name.equals("VirtualThread-unblocker") && !name.equals("uringfs-turns")) {
-                    out.put(t.threadId(), name);
-                }
+                if (!name.startsWith("ForkJoinPool") && !name.equals("VirtualThread-unblocker")) out.put(t.threadId(), name);
             }
             return out;
         }
