@@ -128,8 +128,13 @@ public final class UringPath implements Path {
      * (not a copy: callers must not modify them).
      */
     public byte[] bytesForSyscall() {
-        return isAbsolute() ? path : resolve(DEFAULT_DIRECTORY, path);
+        // The empty path names the working directory as ".", as the default provider passes it: the
+        // kernel refuses to remove or rename "." (EINVAL, EBUSY), where the resolved directory itself
+        // would have been removed or moved.
+        return isAbsolute() ? path : resolve(DEFAULT_DIRECTORY, isEmpty() ? CURRENT_DIRECTORY : path);
     }
+
+    private static final byte[] CURRENT_DIRECTORY = {'.'};
 
     /** {@link #bytesForSyscall()} as a NUL-terminated C string allocated in {@code arena}. */
     public MemorySegment toCString(Arena arena) {
