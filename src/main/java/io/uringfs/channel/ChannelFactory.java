@@ -18,6 +18,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -216,7 +217,7 @@ public final class ChannelFactory {
                 throw new UnsupportedOperationException("'" + opt + "' not allowed");
             }
         }
-        return Channels.newInputStream(newFileChannel(io, AT_FDCWD, path, display, Set.of(options), DEFAULT_MODE, true));
+        return Channels.newInputStream(newFileChannel(io, AT_FDCWD, path, display, new HashSet<>(Arrays.asList(options)), DEFAULT_MODE, true)); // repeats allowed, as in Files.newByteChannel
     }
 
     /**

@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -39,6 +40,7 @@ final class SecureDirectoryViews {
 
     @SuppressWarnings("unchecked")
     static <V extends FileAttributeView> V of(UringDirectoryStream ds, UringPath file, Class<V> type, boolean followLinks) {
+        Objects.requireNonNull(type);
         if (type == BasicFileAttributeView.class) return (V) new Basic(ds, file, followLinks);
         if (type == PosixFileAttributeView.class || type == FileOwnerAttributeView.class) {
             return (V) new Posix(ds, file, followLinks);

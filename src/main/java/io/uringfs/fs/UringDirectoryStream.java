@@ -167,6 +167,11 @@ final class UringDirectoryStream implements SecureDirectoryStream<Path> {
             if (result == null) throw new NoSuchElementException();
             return result;
         }
+
+        @Override
+        public void remove() {
+            throw new UnsupportedOperationException(); // no message, as the default provider's
+        }
     }
 
     // ---- SecureDirectoryStream: operations relative to the open directory ----
