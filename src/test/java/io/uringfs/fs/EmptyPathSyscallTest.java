@@ -2,9 +2,7 @@ package io.uringfs.fs;
 
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class EmptyPathSyscallTest {
     @Test
     void emptyPathIsTheWorkingDirectorysDot() {
-        UringPath empty = (UringPath) FileSystems.getFileSystem(URI.create("uring:///")).getPath("");
+        UringPath empty = (UringPath) Differential.uringFs().getPath("");
         String cwd = System.getProperty("user.dir");
         assertEquals(cwd.equals("/") ? "/." : cwd + "/.", new String(empty.bytesForSyscall(), StandardCharsets.UTF_8));
     }

@@ -3,7 +3,6 @@ package io.uringfs.fs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,8 +18,8 @@ class StreamOptionParityTest {
     @TempDir
     Path dir;
 
-    private Path[] both(Path p) {
-        return new Path[] {p, Path.of(URI.create("uring://" + p.toAbsolutePath()))};
+    private static Path[] both(Path p) {
+        return new Path[] {p, Differential.uring(p)};
     }
 
     @Test
