@@ -94,8 +94,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * O_DIRECT read and a 1 ms ticker 8-19 ms late, against 6.6-8.5 us and 2-2.5 ms fair). While others
  * wait, a slot freed by a virtual thread is handed on by the awake completion thread rather than
  * from the carrier (see {@link #release}). A small share of slots is reserved for cancellations, so
- * a cancel can always be sent. Should the kernel still report CQ overflow or {@code EBUSY}, the
- * flusher backs off and retries; nothing is dropped.
+ * a cancel can always be sent. Should the kernel still report CQ overflow or {@code EBUSY}, or
+ * fail a submission with any other errno, the flusher backs off and retries: SQEs once published
+ * are the kernel's, so nothing is dropped and no op's memory is given back before its CQE.
+ *
+ * <h2>Stalled ops</h2>
+ * The ring limit is there for the device's sake, yet not every op waits for a device: a read of a
+ * FIFO or a terminal, a write to a full pipe, an open of a FIFO without a reader may wait for ever.
+ * Counted against the limit, 224 virtual threads reading FIFOs (448 platform threads) held every
+ * other op of the file system in the queue, including the write that would have fed them. So when
+ * ops have waited in the queue while nothing completed for {@link EngineConfig#stallNanos()} (50
+ * ms: a device under load completes something every fraction of a millisecond), the ops then in
+ * the kernel stop counting against the limit and the queue moves on. They still hold their slots,
+ * so a file system's slots (2,048) bound the ops that can wait at once; beyond them, further ops
+ * wait for a slot. The wait for completions is bounded only where the kernel can bound it
+ * ({@code EXT_ARG}, Linux 5.11); before that, stalled ops keep counting.
+ *
+ * <p>Cancelling all of a descriptor's ops, or all ops at close, uses ASYNC_CANCEL's flags where the
+ * kernel has them (Linux 5.19; asked once at start) and otherwise one cancel per op, by user_data.
  *
  * <h2>Fewer ops in the kernel while buffered reads are</h2>
  * While any buffered read that goes to the disk ({@link Op#bufferedRead}: a page-cache miss) is
@@ -222,7 +238,13 @@ public final class Engine implements AutoCloseable {
     private volatile int queued;
     /** Ops marked cancelled since the flusher last looked for them in its queue. */
     private final AtomicInteger cancelMarks = new AtomicInteger();
+    /** Whether ASYNC_CANCEL takes flags (FD, ALL, ANY: Linux 5.19); asked of the kernel at start. */
+    private volatile boolean cancelFlags = true;
+    /** Completion thread only: argument block of its bounded waits while ops queue, or null without EXT_ARG (see class comment). */
+    private final MemorySegment stallScratch;
+    private final long stallNanos;
     final EngineStats stats = new EngineStats();
+    private final AtomicBoolean submitErrorReported = new AtomicBoolean();
     /** Test-only fault plan; always null unless {@link Faults#ARMED}. */
     final Faults faults;
 
@@ -247,6 +269,8 @@ public final class Engine implements AutoCloseable {
         this.singleCarrier = carriers() == 1;
         this.waitScratch = ring.hasFeature(IoUring.FEAT_EXT_ARG) && faults == null && !singleCarrier
                 ? Arena.ofAuto().allocate(Ring.WAIT_SCRATCH_BYTES * n, 8) : null;
+        this.stallScratch = ring.hasFeature(IoUring.FEAT_EXT_ARG) ? Arena.ofAuto().allocate(Ring.WAIT_SCRATCH_BYTES, 8) : null;
+        this.stallNanos = config.stallNanos();
         this.completionThread = Thread.ofPlatform().daemon().name(config.threadName()).unstarted(this::completionLoop);
     }
 
@@ -306,6 +330,7 @@ public final class Engine implements AutoCloseable {
         }
         Engine engine = new Engine(ring, config);
         engine.completionThread.start();
+        engine.cancelFlags = engine.cancelTakesFlags();
         UringEvents.register(engine);
         return engine;
     }
@@ -381,6 +406,11 @@ public final class Engine implements AutoCloseable {
         return stats;
     }
 
+    /** Whether cancellations use ASYNC_CANCEL's flags (Linux 5.19) rather than one cancel per op. */
+    boolean cancelsWithFlags() {
+        return cancelFlags;
+    }
+
     // ---- slots ----
 
     /**
@@ -407,8 +437,10 @@ public final class Engine implements AutoCloseable {
         op.callback = null;
         op.executor = null;
         op.parking = false;
-        op.state = Op.PREPARED;
         op.injectedRes = 0;
+        op.inKernel = false;
+        op.stalled = false;
+        op.state = Op.PREPARED;
         return op;
     }
 
@@ -482,7 +514,7 @@ public final class Engine implements AutoCloseable {
                 interrupted = true;
                 if (cancelOnInterrupt && !cancelSent && op.state != Op.DONE) {
                     cancelSent = true;
-                    cancel(op.userData(), -1, 0);
+                    cancel(op.userData());
                 }
             }
         }
@@ -565,42 +597,73 @@ public final class Engine implements AutoCloseable {
         ringUsers.decrement();
     }
 
-    /**
-     * Cancels in-flight ops: the one with {@code userData}, or (with {@code fd >= 0}) every op on
-     * {@code fd}. Fire-and-forget: the cancelled ops complete through their own CQEs.
-     */
-    private void cancel(long userData, int fd, int flags) {
+    /** Cancels the op with {@code userData} if it is still in flight. Fire-and-forget: it completes through its own CQE. */
+    private void cancel(long userData) {
         // Once the ring is shut, the closer has cancelled everything itself.
         if (!enterRing()) return;
         try {
-            markCancelled(userData, fd, flags);
-            cancelLocked(userData, fd, flags);
+            markCancelled(userData);
+            cancelLocked(userData, -1, 0);
         } finally {
             exitRing();
         }
     }
 
     /**
-     * Marks the ops an ASYNC_CANCEL with these arguments is meant for, so that those still in the
-     * engine's queue complete with {@code -ECANCELED} instead of reaching the kernel after it. A
-     * mark names the op's generation: a slot reused meanwhile is never cancelled by mistake.
+     * Cancels every op in flight on {@code fd}, or every op at all ({@code fd < 0}). Fire-and-forget:
+     * the cancelled ops complete through their own CQEs. Before Linux 5.19, whose ASYNC_CANCEL
+     * takes no flags (it answers {@code EINVAL}), each op is cancelled by its user_data.
      */
-    private void markCancelled(long userData, int fd, int flags) {
-        int marked = 0;
-        if (fd < 0 && (flags & IoUring.ASYNC_CANCEL_ANY) == 0) {
-            // Only the op's own waiter cancels by user_data, so the slot cannot be reused meanwhile.
-            Op op = slots[(int) userData];
-            if (op.state == Op.SUBMITTED && op.generation == (int) (userData >>> 32)) {
-                op.cancelledGeneration = op.generation;
-                marked++;
-            }
-        } else {
-            for (Op op : slots) {
-                int generation = op.generation;
-                if (op.state == Op.SUBMITTED && !op.isCancel && (fd < 0 || op.fd == fd)) {
-                    op.cancelledGeneration = generation;
-                    marked++;
+    private void cancelMatching(int fd) {
+        if (!enterRing()) return;
+        try {
+            if (cancelFlags) {
+                markCancelledMatching(fd);
+                cancelLocked(0, fd, IoUring.ASYNC_CANCEL_ALL | (fd < 0 ? IoUring.ASYNC_CANCEL_ANY : 0));
+            } else {
+                for (long userData : userDataMatching(fd)) {
+                    markCancelled(userData);
+                    cancelLocked(userData, -1, 0);
                 }
+            }
+        } finally {
+            exitRing();
+        }
+    }
+
+    /** The user_data of every op in flight on {@code fd} (every op: {@code fd < 0}); a racy snapshot, harmless: a stale one matches nothing. */
+    private long[] userDataMatching(int fd) {
+        long[] out = new long[slots.length];
+        int n = 0;
+        for (Op op : slots) {
+            int generation = op.generation;
+            if (op.state == Op.SUBMITTED && !op.isCancel && (fd < 0 || op.fd == fd)) out[n++] = Op.userData(op.index, generation);
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Marks the op an ASYNC_CANCEL for {@code userData} is meant for, so that if it is still in the
+     * engine's queue it completes with {@code -ECANCELED} instead of reaching the kernel after the
+     * cancel. A mark names the op's generation: a slot reused meanwhile is never cancelled by mistake.
+     */
+    private void markCancelled(long userData) {
+        Op op = slots[(int) userData];
+        int generation = (int) (userData >>> 32);
+        if (op.state == Op.SUBMITTED && op.generation == generation) {
+            op.cancelledGeneration = generation;
+            cancelMarks.incrementAndGet();
+        }
+    }
+
+    /** {@link #markCancelled(long)} for every op in flight on {@code fd} (every op: {@code fd < 0}). */
+    private void markCancelledMatching(int fd) {
+        int marked = 0;
+        for (Op op : slots) {
+            int generation = op.generation;
+            if (op.state == Op.SUBMITTED && !op.isCancel && (fd < 0 || op.fd == fd)) {
+                op.cancelledGeneration = generation;
+                marked++;
             }
         }
         if (marked > 0) cancelMarks.incrementAndGet();
@@ -620,7 +683,19 @@ public final class Engine implements AutoCloseable {
 
     /** Asks the kernel to cancel every op in flight on {@code fd} (e.g. a channel being closed). */
     public void cancelAll(int fd) {
-        cancel(0, fd, IoUring.ASYNC_CANCEL_ALL);
+        cancelMatching(fd);
+    }
+
+    /**
+     * Whether the kernel's ASYNC_CANCEL takes flags: one that may match any op, sent while none is
+     * in flight, finds nothing ({@code ENOENT}) where flags exist and is refused ({@code EINVAL})
+     * before Linux 5.19.
+     */
+    private boolean cancelTakesFlags() {
+        cancelPermits.acquireUninterruptibly();
+        Op c = take(true);
+        c.prep(IoUring.OP_ASYNC_CANCEL, -1, 0, 0, 0, IoUring.ASYNC_CANCEL_ANY);
+        return submitAndAwait(c) != -Errno.EINVAL;
     }
 
     private void enqueue(Op op) {
@@ -716,6 +791,7 @@ public final class Engine implements AutoCloseable {
             } else {
                 inRing.incrementAndGet();
                 if (op.bufferedRead) bufferedReadsInRing.incrementAndGet();
+                op.inKernel = true;
                 prepSqe(op);
             }
         }
@@ -770,15 +846,21 @@ public final class Engine implements AutoCloseable {
                 backoff = 0;
                 continue;
             }
-            switch (-r) {
-                case 4 /* EINTR */ -> { }
-                case 11, 16 /* EAGAIN, EBUSY: the kernel wants completions reaped first */ -> {
-                    stats.busy.increment();
-                    reap();
-                    LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(backoff++, 6)));
+            if (r == -4 /* EINTR */) continue;
+            if (r == -11 || r == -16 /* EAGAIN, EBUSY: the kernel wants completions reaped first */) {
+                stats.busy.increment();
+            } else {
+                // The SQEs stay published whatever the kernel answered, and the next enter that
+                // succeeds submits them: throwing would let callers free memory the kernel is yet
+                // to use. So an unexpected errno (ENOMEM when a thread's first use of the ring
+                // cannot allocate its context, say) is retried like EBUSY, and reported once.
+                stats.submitErrors.increment();
+                if (submitErrorReported.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, "io_uring_enter(submit) failed with errno " + -r + "; retrying");
                 }
-                default -> throw new IllegalStateException("io_uring_enter(submit) failed: errno " + -r);
             }
+            reap();
+            LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(backoff++, 6)));
         }
     }
 
@@ -833,7 +915,7 @@ public final class Engine implements AutoCloseable {
             stats.strayCompletions.increment();
             return;
         }
-        if (!op.isCancel) {
+        if (!op.isCancel && !op.stalled) {
             inRing.decrementAndGet();
             if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
         }
@@ -1003,7 +1085,8 @@ public final class Engine implements AutoCloseable {
                     completionThreadAwake = true;
                     continue;
                 }
-                int r = enter(0, 1, IoUring.ENTER_GETEVENTS);
+                int r = awaitCompletions();
+                if (r == -62 /* ETIME */ && queued != 0 && ring.cqTail() == ring.cqHead()) releaseStalled();
                 completionThreadAwake = true;
                 if (r < 0 && r != -4 /* EINTR */ && r != -62 /* ETIME */ && r != -16 /* EBUSY */) {
                     LOG.log(System.Logger.Level.ERROR, "io_uring_enter(GETEVENTS) failed: errno " + -r);
@@ -1011,6 +1094,39 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Completion thread only: waits in the kernel for a CQE, at most {@link #stallNanos} where the
+     * kernel can bound the wait (Linux 5.11), so that ops stalled in the kernel are noticed.
+     */
+    private int awaitCompletions() {
+        if (stallScratch == null) return enter(0, 1, IoUring.ENTER_GETEVENTS);
+        if (Faults.ARMED && faults != null && faults.interruptWait()) return -Errno.EINTR;
+        return ring.waitForCompletions(1, stallNanos, stallScratch);
+    }
+
+    /**
+     * Completion thread only, when ops waited in the queue for {@link #stallNanos} without a CQE:
+     * the ops in the kernel stop counting against the ring limit (see class comment).
+     */
+    private void releaseStalled() {
+        int n = 0;
+        cqLock.lock();
+        try {
+            for (Op op : slots) {
+                // state is read first: volatile, it makes the flusher's inKernel of this submission visible
+                if (op.state == Op.SUBMITTED && op.inKernel && !op.stalled && !op.isCancel) {
+                    op.stalled = true;
+                    inRing.decrementAndGet();
+                    if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
+                    n++;
+                }
+            }
+        } finally {
+            cqLock.unlock();
+        }
+        stats.stalledOps.add(n);
     }
 
     // ---- shutdown ----
@@ -1028,8 +1144,8 @@ public final class Engine implements AutoCloseable {
         }
         // 1. Cancel everything in flight, repeating for ops whose submitters acquired their slot
         //    before the close and submit concurrently with it.
-        cancel(0, -1, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL);
-        awaitNothingInFlight(() -> cancel(0, -1, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL));
+        cancelMatching(-1);
+        awaitNothingInFlight(() -> cancelMatching(-1));
         // 2. Shut the ring to every other thread and wait until none is still submitting or reaping.
         ringClosed = true;
         while (ringUsers.sum() != 0) LockSupport.parkNanos(this, 100_000L);
@@ -1038,13 +1154,17 @@ public final class Engine implements AutoCloseable {
         //    nothing is in flight.
         //    Ops still in the engine's queue complete as cancelled without reaching the kernel.
         Runnable cancelRest = () -> {
-            markCancelled(0, -1, IoUring.ASYNC_CANCEL_ANY);
+            markCancelledMatching(-1);
             flush();
-            submitDirect(IoUring.OP_ASYNC_CANCEL, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL);
+            if (cancelFlags) {
+                submitDirect(IoUring.OP_ASYNC_CANCEL, 0, IoUring.ASYNC_CANCEL_ANY | IoUring.ASYNC_CANCEL_ALL);
+            } else {
+                for (long userData : userDataMatching(-1)) submitDirect(IoUring.OP_ASYNC_CANCEL, userData, 0);
+            }
         };
         cancelRest.run();
         awaitNothingInFlight(cancelRest);
-        submitDirect(IoUring.OP_NOP, 0);
+        submitDirect(IoUring.OP_NOP, 0, 0);
         LockSupport.unpark(completionThread); // in case it parked with nothing in flight
         boolean interrupted = false;
         while (true) {
@@ -1075,13 +1195,13 @@ public final class Engine implements AutoCloseable {
     }
 
     /** With the ring shut to everyone else: submits one SQE whose CQE the completion thread ignores. */
-    private void submitDirect(byte opcode, int opFlags) {
+    private void submitDirect(byte opcode, long addr, int opFlags) {
         long sqe = ring.sqe();
         while (sqe < 0) {
             enterSubmit();
             sqe = ring.sqe();
         }
-        ring.prep(sqe, opcode, -1, 0, 0, 0, opFlags, WAKE);
+        ring.prep(sqe, opcode, -1, addr, 0, 0, opFlags, WAKE);
         enterSubmit();
     }
 
@@ -1121,7 +1241,7 @@ public final class Engine implements AutoCloseable {
             Thread w = op.waiter;
             out.add("slot " + op.index + " gen " + op.generation + ": " + IoUring.opName(op.opcode) + " fd=" + op.fd
                     + " len=" + op.len + " off=" + op.off + " flags=0x" + Integer.toHexString(op.opFlags)
-                    + (op.isCancel ? " (cancel)" : "")
+                    + (op.isCancel ? " (cancel)" : "") + (op.stalled ? " (stalled)" : "")
                     + (w != null ? " waiter=" + w + " " + w.getState() : op.executor != null ? " async" : ""));
         }
         return out;

@@ -23,6 +23,8 @@ public final class EngineStats {
     final LongAdder cancels = new LongAdder();
     final LongAdder fallbacks = new LongAdder();
     final LongAdder handedOn = new LongAdder();
+    final LongAdder submitErrors = new LongAdder();
+    final LongAdder stalledOps = new LongAdder();
     /** Ops submitted per opcode (index: the unsigned opcode); so a test can tell that an op really went to the ring. */
     final LongAdder[] byOpcode = new LongAdder[256];
 
@@ -70,6 +72,12 @@ public final class EngineStats {
     /** Waiters of a completion batch that were unparked by another woken waiter rather than by the completion thread (see {@link Engine}). */
     public long handedOn() { return handedOn.sum(); }
 
+    /** io_uring_enter submissions that failed with an errno other than EINTR, EAGAIN or EBUSY (retried: see {@link Engine}). */
+    public long submitErrors() { return submitErrors.sum(); }
+
+    /** Ops that stopped counting against the ring limit because they sat in the kernel while others waited (see {@link Engine}). */
+    public long stalledOps() { return stalledOps.sum(); }
+
     /** The non-zero per-opcode counts, e.g. {@code "WRITE=10 FSYNC=10"}. */
     public String submittedByOpcode() {
         StringBuilder b = new StringBuilder();
@@ -85,6 +93,7 @@ public final class EngineStats {
         return "EngineStats[submitted=" + submitted() + ", completed=" + completed() + ", stray=" + strayCompletions()
                 + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", parked=" + parkedWaits() + ", briefWaits=" + briefWaits() + ", threadReaps=" + completionThreadReaps()
                 + ", slotWaits=" + slotWaits() + ", ringWaits=" + ringWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
-                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + ", handedOn=" + handedOn() + ", ops=[" + submittedByOpcode() + "]]";
+                + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + ", handedOn=" + handedOn()
+                + ", submitErrors=" + submitErrors() + ", stalledOps=" + stalledOps() + ", ops=[" + submittedByOpcode() + "]]";
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code EINTR}/{@code EAGAIN}/{@code EBUSY} without doing anything, reads and writes submitted
  * with a shorter length (so the kernel really performs a short transfer), more slots than CQ
  * entries (so the CQ really overflows), ops whose CQE reports {@code EINTR} or {@code EAGAIN}
- * without the kernel having done anything (a NOP goes in their place), reads/writes kept off
+ * without the kernel having done anything (a NOP goes in their place), cancellations refused as
+ * an older kernel refuses them, reads/writes kept off
  * the {@code RWF_NOWAIT} shortcut so they reach the ring, and a flusher or a completing thread
  * held right before it submits or right after it publishes a result (as a preempted thread would
  * be).
@@ -41,6 +42,7 @@ final class Faults {
     private int[] completionErrnos = {};
     private Runnable afterPublish;
     private Runnable beforeSubmit;
+    private boolean cancelFlagsRefused;
 
     final LongAdder injectedEnterFaults = new LongAdder();
     final LongAdder shortened = new LongAdder();
@@ -110,6 +112,12 @@ final class Faults {
         return this;
     }
 
+    /** ASYNC_CANCEL with any flag completes with {@code EINVAL} without doing anything, as before Linux 5.19. */
+    Faults cancelFlagsRefused() {
+        this.cancelFlagsRefused = true;
+        return this;
+    }
+
     /**
      * Makes {@code plan} the plan of engines started from now on (null: none).
      *
@@ -148,6 +156,13 @@ final class Faults {
         return ring.enter(toSubmit, minComplete, flags);
     }
 
+    /** Whether a bounded wait for completions is to fail with EINTR instead, at the rate of {@link #enterErrors}. */
+    boolean interruptWait() {
+        if (submitErrnos.length == 0 || !chance(enterFaultRate)) return false;
+        injectedEnterFaults.increment();
+        return true;
+    }
+
     /** The length to put in the SQE: for data ops, sometimes less than asked. */
     int length(Op op) {
         int len = op.len;
@@ -165,7 +180,8 @@ final class Faults {
      * running it (the engine then submits a NOP), or 0 to run it.
      */
     int completionError(Op op) {
-        if (completionErrnos.length == 0 || op.sqeFlags != 0 || op.isCancel) return 0;
+        if (op.isCancel) return cancelFlagsRefused && op.opFlags != 0 ? -Errno.EINVAL : 0;
+        if (completionErrnos.length == 0 || op.sqeFlags != 0) return 0;
         boolean transfer = switch (op.opcode) {
             case IoUring.OP_READ, IoUring.OP_WRITE, IoUring.OP_READV, IoUring.OP_WRITEV -> true;
             default -> false;

@@ -45,7 +45,10 @@ public final class Op implements Runnable {
     boolean isCancel;
     /** The generation a cancellation was asked for; equal to {@link #generation} if this op is to be cancelled. */
     int cancelledGeneration;
-    long submittedNanos;
+    /** Set by the flusher when it puts the op in an SQE: from then on the op counts against the ring limit... */
+    boolean inKernel;
+    /** ...until the engine finds it stalled there, waiting while others queue (see {@link Engine}). Guarded by the engine's CQ lock. */
+    boolean stalled;
     /** JFR event timing this op; null unless {@link OperationEvent} was enabled at submission. */
     OperationEvent event;
 
@@ -70,6 +73,11 @@ public final class Op implements Runnable {
     }
 
     long userData() {
+        return userData(index, generation);
+    }
+
+    /** The user_data of the submission {@code generation} of slot {@code index}. */
+    static long userData(int index, int generation) {
         return ((long) generation << 32) | (index & 0xFFFF_FFFFL);
     }
 

@@ -97,9 +97,6 @@ public final class Syscalls {
         return handle(name, FunctionDescriptor.of(JAVA_LONG, args));
     }
 
-    private static final MethodHandle SYSCALL4 = handle("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(1));
     private static final MethodHandle SYSCALL6 = handle("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
@@ -208,12 +205,12 @@ public final class Syscalls {
         } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
+    /**
+     * io_uring_enter without an argument block. All six arguments are passed (a NULL {@code arg}
+     * and a zero {@code argsz}), so the kernel never reads whatever registers happen to hold.
+     */
     public static int ioUringEnter(int ringFd, int toSubmit, int minComplete, int flags) {
-        int cell = takeCell();
-        MemorySegment c = CAPTURES[cell];
-        try {
-            return (int) ret((long) SYSCALL4.invokeExact(c, NR_IO_URING_ENTER, ringFd, toSubmit, minComplete, flags), c);
-        } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
+        return ioUringEnterExt(ringFd, toSubmit, minComplete, flags, MemorySegment.NULL, 0);
     }
 
     /** io_uring_enter with IORING_ENTER_EXT_ARG: {@code arg} points to struct io_uring_getevents_arg. */

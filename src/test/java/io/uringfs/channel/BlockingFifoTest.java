@@ -270,4 +270,59 @@ class BlockingFifoTest {
             assertEquals(size, drained.get(10, TimeUnit.SECONDS));
         }
     }
+
+    /**
+     * More virtual threads blocked reading a FIFO than the ring holds ops (224 while buffered reads
+     * are in it) hold back neither the write that feeds them nor an unrelated mkdir: ops stalled in
+     * the kernel stop counting against the ring limit (see {@code Engine}). Before, both waited
+     * behind the readers for ever.
+     */
+    @Test
+    void moreBlockedFifoReadersThanTheRingHoldsDoNotHoldBackOtherOps() throws Exception {
+        Path fifo = fifo();
+        int readers = TestIo.ENGINE.bufferedRingLimit() + 50;
+        long inFlightBefore = TestIo.ENGINE.inFlight();
+        java.util.List<FileChannel> channels = new java.util.ArrayList<>();
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger eight = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            for (int i = 0; i < readers; i++) {
+                FileChannel ch = TestIo.open(fifo, Set.of(READ, WRITE));
+                channels.add(ch);
+                threads.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        if (ch.read(ByteBuffer.allocate(8)) == 8) eight.incrementAndGet();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (TestIo.ENGINE.inFlight() < inFlightBefore + readers) {
+                assertTrue(System.nanoTime() < deadline, "readers never blocked: " + TestIo.ENGINE.describeInFlight().get(0));
+                Thread.sleep(2);
+            }
+            CompletableFuture<Integer> made = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (Arena a = Arena.ofConfined()) {
+                    made.complete(TestIo.IO.mkdirat(-100, a.allocateFrom(dir.resolve("other").toString()), 0755));
+                }
+            });
+            assertEquals(0, made.get(10, TimeUnit.SECONDS), "an unrelated ring op (mkdirat) waited behind the readers");
+            assertTrue(Files.isDirectory(dir.resolve("other")));
+            CompletableFuture<Integer> wrote = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> {
+                try (FileChannel w = TestIo.open(fifo, Set.of(WRITE))) {
+                    wrote.complete(w.write(ByteBuffer.allocate(8 * readers)));
+                } catch (Throwable e) {
+                    wrote.completeExceptionally(e);
+                }
+            });
+            assertEquals(8 * readers, wrote.get(10, TimeUnit.SECONDS), "the write that feeds the readers waited behind them");
+            for (Thread t : threads) t.join(10_000);
+            assertEquals(readers, eight.get());
+        } finally {
+            for (FileChannel ch : channels) ch.close();
+        }
+    }
 }

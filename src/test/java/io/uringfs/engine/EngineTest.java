@@ -65,8 +65,12 @@ class EngineTest {
         Syscalls.close(fd);
     }
 
+    /**
+     * An engine whose ring limit never gives way to stalled ops: these tests stand in blocked pipe
+     * reads for slow device ops, which must stay queued however long the pipe stays empty.
+     */
     private static Engine start(int sqEntries) throws UringUnavailableException {
-        return Engine.start(EngineConfig.defaults().withSqEntries(sqEntries));
+        return Engine.start(EngineConfig.defaults().withSqEntries(sqEntries).withStallNanos(TimeUnit.HOURS.toNanos(1)));
     }
 
     /** Reads 4 KiB at a random aligned offset through the ring and checks every word. */
@@ -192,6 +196,48 @@ class EngineTest {
             for (Thread t : threads) t.join(10_000);
             assertEquals(readers, eight.get());
             assertEquals(0, e.stats().cqOverflows(), "the kernel held more ops than the CQ has room for");
+            assertEquals(0, e.inFlight());
+            assertTrue(p.nobodyElseReads());
+        }
+    }
+
+    /**
+     * Ops that wait in the kernel for something other than the device (a pipe, a terminal) stop
+     * counting against the ring limit once ops have queued behind them for the stall time with no
+     * completion: an op that would unblock them, or any other, is not held back for ever. With the
+     * limit held regardless, the NOP and the write below never ran.
+     */
+    @Test
+    void opsStalledInTheKernelStopCountingAgainstTheRingLimit() throws Exception {
+        try (Engine e = Engine.start(EngineConfig.defaults().withSqEntries(8).withStallNanos(TimeUnit.MILLISECONDS.toNanos(20)));
+             Pipe p = Pipe.open(); Arena bufs = Arena.ofShared()) {
+            int readers = 20; // as buffered reads: 7 would fit in the ring, 13 queue behind them
+            AtomicInteger eight = new AtomicInteger();
+            List<Thread> threads = startPipeReaders(e, p, bufs, readers, true, eight);
+            awaitInFlight(e, readers);
+            AtomicInteger nop = new AtomicInteger(-1);
+            Thread other = Thread.ofVirtual().start(() -> nop.set(e.nop()));
+            other.join(10_000);
+            assertEquals(0, nop.get(), "an unrelated op waited behind the blocked reads: " + e.describeInFlight());
+            assertTrue(e.stats().stalledOps() >= e.bufferedRingLimit(), e.stats().toString());
+            try (Arena a = Arena.ofConfined()) {
+                assertEquals(8L * readers, Syscalls.write(p.writeFd(), a.allocate(8L * readers), 8L * readers));
+            }
+            for (Thread t : threads) t.join(10_000);
+            assertEquals(readers, eight.get(), e.describeInFlight().toString());
+            assertEquals(0, e.inFlight());
+            assertEquals(e.opSlots(), e.freeOpSlots(), "every slot came back");
+            // The accounting is intact: a full ring limit of reads goes in without queueing, and no more.
+            long waitsBefore = e.stats().ringWaits();
+            List<Thread> more = startPipeReaders(e, p, bufs, e.ringLimit() + 1, false, eight);
+            awaitInFlight(e, e.ringLimit() + 1);
+            awaitRingWaits(e, waitsBefore + 1);
+            try (Arena a = Arena.ofConfined()) {
+                long n = 8L * (e.ringLimit() + 1);
+                assertEquals(n, Syscalls.write(p.writeFd(), a.allocate(n), n));
+            }
+            for (Thread t : more) t.join(10_000);
+            assertEquals(readers + e.ringLimit() + 1, eight.get());
             assertEquals(0, e.inFlight());
             assertTrue(p.nobodyElseReads());
         }
@@ -443,34 +489,6 @@ class EngineTest {
             assertFalse(e.completionThread().isVirtual());
             assertTrue(e.completionThread().isDaemon());
             assertEquals("uringfs-completions", e.completionThread().getName());
-        }
-    }
-
-    /** A pipe whose read end has no data: a read on it stays in flight until cancelled. */
-    private record Pipe(int readFd, int writeFd) implements AutoCloseable {
-        static Pipe open() {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment fds = a.allocate(8);
-                assertEquals(0, Syscalls.pipe2(fds, O_CLOEXEC));
-                return new Pipe(fds.get(ValueLayout.JAVA_INT, 0), fds.get(ValueLayout.JAVA_INT, 4));
-            }
-        }
-
-        /** Writes one byte and reads it back with plain syscalls: proves no ring op still reads the pipe. */
-        boolean nobodyElseReads() {
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment b = a.allocate(1);
-                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 42);
-                if (Syscalls.write(writeFd, b, 1) != 1) return false;
-                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 0);
-                return Syscalls.read(readFd, b, 1) == 1 && b.get(ValueLayout.JAVA_BYTE, 0) == 42;
-            }
-        }
-
-        @Override
-        public void close() {
-            Syscalls.close(readFd);
-            Syscalls.close(writeFd);
         }
     }
 

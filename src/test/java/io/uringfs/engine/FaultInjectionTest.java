@@ -109,6 +109,98 @@ class FaultInjectionTest {
         }
     }
 
+    /**
+     * io_uring_enter failing with an errno the engine does not expect (ENOMEM: the kernel could not
+     * allocate a task's ring context) after the SQ tail was published: the SQEs are the kernel's
+     * already, so the engine retries instead of throwing (which let callers free memory the kernel
+     * was yet to use, and killed the completion thread), and every op completes once, correctly.
+     */
+    @Test
+    void unexpectedSubmitErrorsAreRetriedNotThrown(@TempDir Path dir) throws Exception {
+        Faults plan = new Faults(SEED).enterErrors(0.3, Errno.ENOMEM).ringOnly();
+        byte[] data = new byte[64 * 1024];
+        new java.util.Random(SEED).nextBytes(data);
+        Path file = Files.write(dir.resolve("data"), data);
+        try (Engine e = start(plan, 8, 0)) {
+            Io io = new Io(e);
+            int fd;
+            try (Arena a = Arena.ofConfined()) {
+                fd = io.openat(-100, a.allocateFrom(file.toString()), 0, 0);
+            }
+            assertTrue(fd >= 0, "openat: " + fd);
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            try (var ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int t = 0; t < 100; t++) {
+                    int id = t;
+                    ex.submit(() -> {
+                        try (Arena a = Arena.ofConfined()) {
+                            MemorySegment buf = a.allocate(4096);
+                            for (int i = 0; i < 20; i++) {
+                                int off = ((id * 20 + i) % 16) * 4096;
+                                long n = io.read(fd, buf.address(), 4096, off, true, false);
+                                if (n != 4096 || !Arrays.equals(buf.toArray(ValueLayout.JAVA_BYTE), 0, 4096, data, off, off + 4096)) {
+                                    wrong.add("read at " + off + " returned " + n);
+                                }
+                            }
+                        } catch (RuntimeException ex2) {
+                            wrong.add(ex2.toString());
+                        }
+                    });
+                }
+            }
+            io.close(fd);
+            assertTrue(wrong.isEmpty(), "seed " + SEED + ": " + wrong);
+            assertTrue(e.stats().submitErrors() > 50, "ENOMEM answers retried: " + e.stats());
+            assertTrue(e.completionThread().isAlive(), "the completion thread survived its own failed submissions");
+            assertAccounted(e);
+        }
+    }
+
+    /**
+     * Before Linux 5.19 ASYNC_CANCEL takes no flags: the engine finds that out at start and cancels
+     * each op by its user_data instead, so closing a descriptor's ops and closing the engine still
+     * end ops blocked on a pipe (with the flags, both waited for ever for a cancel the kernel refused).
+     */
+    @Test
+    void withoutCancelFlagsEachOpIsCancelledByItsUserData() throws Exception {
+        try (Engine modern = start(null, 8, 0)) {
+            assertTrue(modern.cancelsWithFlags(), "this kernel's ASYNC_CANCEL takes flags");
+        }
+        Engine e = start(new Faults(SEED).cancelFlagsRefused(), 8, 0);
+        assertTrue(!e.cancelsWithFlags(), "the probe saw EINVAL");
+        try (Pipe a = Pipe.open(); Pipe b = Pipe.open(); Arena bufs = Arena.ofShared()) {
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger cancelledA = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger cancelledB = new java.util.concurrent.atomic.AtomicInteger();
+            for (int i = 0; i < 10; i++) {
+                Pipe p = i % 2 == 0 ? a : b;
+                var counter = i % 2 == 0 ? cancelledA : cancelledB;
+                MemorySegment buf = bufs.allocate(8);
+                threads.add(Thread.ofVirtual().start(() -> {
+                    if (e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1)) == -Errno.ECANCELED) {
+                        counter.incrementAndGet();
+                    }
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (e.inFlight() < 10 && System.nanoTime() < deadline) Thread.sleep(1);
+            e.cancelAll(a.readFd());
+            while (cancelledA.get() < 5 && System.nanoTime() < deadline) Thread.sleep(1);
+            assertEquals(5, cancelledA.get(), "the ops on the first pipe were cancelled: " + e.describeInFlight());
+            assertEquals(0, cancelledB.get(), "the other pipe's ops were left alone");
+            Thread closer = Thread.ofPlatform().start(e::close);
+            closer.join(10_000);
+            assertTrue(!closer.isAlive(), "close cancelled the rest: " + e.describeInFlight());
+            for (Thread t : threads) t.join(10_000);
+            assertEquals(5, cancelledB.get());
+            assertTrue(a.nobodyElseReads());
+            assertTrue(b.nobodyElseReads());
+            assertAccounted(e);
+        } finally {
+            e.close();
+        }
+    }
+
     /** A shortened SQE makes the kernel really transfer less: the result says so and matches the file. */
     @Test
     void shortTransfersAreReportedAsTheyHappened(@TempDir Path dir) throws Exception {
