@@ -106,7 +106,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * ops have waited in the queue while nothing completed for {@link EngineConfig#stallNanos()} (50
  * ms: a device under load completes something every fraction of a millisecond), the ops then in
  * the kernel stop counting against the limit and the queue moves on. They still hold their slots,
- * so a file system's slots (2,048) bound the ops that can wait at once; beyond them, further ops
+ * so a file system's 1,984 op slots (2,048 less those kept for cancels) bound the ops that can wait at once; beyond them, further ops
  * wait for a slot. The wait for completions is bounded only where the kernel can bound it
  * ({@code EXT_ARG}, Linux 5.11); before that, stalled ops keep counting.
  *
