@@ -17,9 +17,12 @@ import java.nio.channels.CompletionHandler;
 import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.ShutdownChannelGroupException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
@@ -40,6 +43,19 @@ import java.util.concurrent.locks.LockSupport;
  * wait for a lock: work that counts as in flight never runs on the executor, so a handler may
  * block or close the channel without waiting for work queued behind it, and a pending op holds
  * none of the executor's threads.
+ *
+ * <h2>A shut-down executor</h2>
+ * The JDK's channel runs each read, write and lock as a task on the executor: once that is shut
+ * down, these calls (Future and handler forms) throw {@link RejectedExecutionException} and do
+ * nothing, and a handler it calls at once through the executor (closed channel, empty buffer) is
+ * refused with {@link ShutdownChannelGroupException}. uringfs gives the same outcomes by asking
+ * {@link ExecutorService#isShutdown} before an op starts, which costs no thread hop. Other
+ * rejections (a saturated bounded pool) are not foreseen: a handler called at once is refused
+ * with {@code ShutdownChannelGroupException} as in the JDK, but the op starts (the JDK's is
+ * refused), and its handler, if refused, runs on the pool. So does the handler of an op whose
+ * executor is shut down while it is pending (the JDK runs its accepted task, or after
+ * {@code shutdownNow} may drop it): a started op's completion is never lost, and the op has left
+ * the channel by then, so {@code close} never waits for it.
  *
  * <p>A direct buffer is handed to the kernel by address and kept reachable until the CQE, but a
  * buffer that views a closeable arena's memory does not keep the arena open: closing it while the
@@ -73,7 +89,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
     private final Io io;
     private final int fd;
     private final boolean reading, writing;
-    private final Executor executor;
+    private final ExecutorService executor;
     private final InFlight inFlight = new InFlight();
     private final Object closeLock = new Object();
     private volatile boolean closed;
@@ -82,7 +98,7 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
     private volatile int seekable;
     private static final int SEEKABLE = 1, STREAM = 2;
 
-    UringAsynchronousFileChannel(Io io, int fd, boolean reading, boolean writing, Executor executor) {
+    UringAsynchronousFileChannel(Io io, int fd, boolean reading, boolean writing, ExecutorService executor) {
         this.io = io;
         this.fd = fd;
         this.reading = reading;
@@ -131,6 +147,10 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
             finish(future, handler, attachment, 0, exc, false);
             return future;
         }
+        if (executorShutDown()) {
+            inFlight.exit();
+            throw new RejectedExecutionException("Executor is shut down");
+        }
         Engine engine = io.engine();
         if (engine != null && !seekable()) {
             inFlight.exit();
@@ -176,7 +196,19 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         return s == SEEKABLE;
     }
 
-    /** Runs {@code task} on the user's executor, or the pool without one; never loses it. */
+    /**
+     * Whether an op must be refused as the JDK's channel refuses it: there the op itself is a task
+     * for the executor, which a shut-down executor rejects before anything is done. Asked instead
+     * of handing the op to the executor, which would put a thread hop before every op.
+     */
+    private boolean executorShutDown() {
+        return executor != null && executor.isShutdown();
+    }
+
+    /**
+     * Runs {@code task} on the user's executor, or the pool without one; never loses it: what the
+     * executor rejects (a started op's completion, see "A shut-down executor") runs on the pool.
+     */
     private void dispatch(Runnable task) {
         Executor ex = executor != null ? executor : POOL;
         try {
@@ -361,12 +393,26 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
     /**
      * Completes the future here, or runs the handler on the executor. Without an executor the
      * handler runs on the pool ({@link #POOL}): right here if this thread already is one of the
-     * pool's ({@code onPool}), else after a hop there.
+     * pool's ({@code onPool}), else after a hop there. Off the pool this is the caller's thread,
+     * before any op was started: as the JDK's {@code Invoker.invokeIndirectly}, a handler the
+     * executor rejects is then the caller's {@link ShutdownChannelGroupException}.
      */
     private <V, A> void finish(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler, A attachment,
                                V value, Throwable exc, boolean onPool) {
-        if (handler == null || (onPool && executor == null)) complete(future, handler, attachment, value, exc);
-        else dispatch(() -> complete(null, handler, attachment, value, exc));
+        if (handler == null || (onPool && executor == null)) {
+            complete(future, handler, attachment, value, exc);
+            return;
+        }
+        Runnable task = () -> complete(null, handler, attachment, value, exc);
+        if (onPool || executor == null) {
+            dispatch(task);
+            return;
+        }
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            throw new ShutdownChannelGroupException();
+        }
     }
 
     private static <V, A> void complete(CompletableFuture<V> future, CompletionHandler<V, ? super A> handler,
@@ -503,6 +549,11 @@ public final class UringAsynchronousFileChannel extends AsynchronousFileChannel 
         } catch (RuntimeException e) {
             inFlight.exit();
             throw e;
+        }
+        if (executorShutDown()) { // after the lock table, as the JDK: an overlapping lock is reported first
+            LockTable.remove(fileKey, fl);
+            inFlight.exit();
+            throw new RejectedExecutionException("Executor is shut down");
         }
         Runnable task = () -> {
             Throwable exc = null;

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.AsynchronousFileChannel;
@@ -166,7 +165,7 @@ class AsyncCloseTest {
      * pread/pwrite, which fail at once on a FIFO ("Illegal seek"), and so does ours, on purpose
      * ({@code fifoReadsAndWritesFailLikeTheJdks} in {@link AsyncChannelTest}). No other file a
      * test can open keeps a positioned read waiting for as long as it likes, so this test lets the
-     * FIFO past that check ({@link #letThroughTheSeekCheck}): the ring then reads and writes it as
+     * FIFO past that check ({@link TestIo#letThroughTheSeekCheck}): the ring then reads and writes it as
      * a stream, and the ops stay pending.
      */
     @Test
@@ -177,7 +176,7 @@ class AsyncCloseTest {
             assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
 
             AsynchronousFileChannel reading = TestIo.openAsync(TestIo.IO, fifo, executor, READ, WRITE);
-            letThroughTheSeekCheck(reading);
+            TestIo.letThroughTheSeekCheck(reading);
             List<Future<Integer>> futures = new ArrayList<>();
             List<CompletableFuture<String>> handlers = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
@@ -190,7 +189,7 @@ class AsyncCloseTest {
             awaitPendingThenClose(reading, futures, handlers, where, "reads");
 
             AsynchronousFileChannel writing = TestIo.openAsync(TestIo.IO, fifo, executor, READ, WRITE);
-            letThroughTheSeekCheck(writing);
+            TestIo.letThroughTheSeekCheck(writing);
             // a ring write to a pipe takes what fits: this fills it
             int filled = writing.write(ByteBuffer.allocateDirect(1 << 20), 0).get(10, TimeUnit.SECONDS);
             assertTrue(filled > 0 && filled < 1 << 20, "filled " + filled);
@@ -228,17 +227,5 @@ class AsyncCloseTest {
             String got = h.get(10, TimeUnit.SECONDS);
             assertTrue(got.startsWith("failed AsynchronousCloseException on " + where), what + ": " + got);
         }
-    }
-
-    /**
-     * Marks the channel's descriptor as one with positions, which the channel otherwise asks the
-     * kernel once (lseek) and, for a FIFO, answers with ESPIPE without reaching the ring.
-     */
-    private static void letThroughTheSeekCheck(AsynchronousFileChannel ch) throws ReflectiveOperationException {
-        Field seekable = UringAsynchronousFileChannel.class.getDeclaredField("seekable");
-        seekable.setAccessible(true);
-        Field value = UringAsynchronousFileChannel.class.getDeclaredField("SEEKABLE");
-        value.setAccessible(true);
-        seekable.setInt(ch, value.getInt(null));
     }
 }

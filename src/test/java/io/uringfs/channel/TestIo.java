@@ -5,6 +5,7 @@ import io.uringfs.engine.EngineConfig;
 import io.uringfs.engine.Io;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +79,19 @@ final class TestIo {
 
     static AsynchronousFileChannel openAsync(Io io, Path p, ExecutorService ex, OpenOption... options) throws IOException {
         return ChannelFactory.newAsynchronousFileChannel(io, bytes(p), p.toString(), Set.of(options), ex);
+    }
+
+    /**
+     * Marks the channel's descriptor as one with positions, which the channel otherwise asks the
+     * kernel once (lseek) and, for a FIFO, answers with ESPIPE without reaching the ring: a FIFO
+     * is the one file a test can open that keeps a positioned ring op pending as long as it likes.
+     */
+    static void letThroughTheSeekCheck(AsynchronousFileChannel ch) throws ReflectiveOperationException {
+        Field seekable = UringAsynchronousFileChannel.class.getDeclaredField("seekable");
+        seekable.setAccessible(true);
+        Field value = UringAsynchronousFileChannel.class.getDeclaredField("SEEKABLE");
+        value.setAccessible(true);
+        seekable.setInt(ch, value.getInt(null));
     }
 
     /**
