@@ -103,12 +103,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * FIFO or a terminal, a write to a full pipe, an open of a FIFO without a reader may wait for ever.
  * Counted against the limit, 224 virtual threads reading FIFOs (448 platform threads) held every
  * other op of the file system in the queue, including the write that would have fed them. So when
- * ops have waited in the queue while nothing completed for {@link EngineConfig#stallNanos()} (50
- * ms: a device under load completes something every fraction of a millisecond), the ops then in
- * the kernel stop counting against the limit and the queue moves on. They still hold their slots,
- * so a file system's 1,984 op slots (2,048 less those kept for cancels) bound the ops that can wait at once; beyond them, further ops
- * wait for a slot. The wait for completions is bounded only where the kernel can bound it
- * ({@code EXT_ARG}, Linux 5.11); before that, stalled ops keep counting.
+ * nothing has completed for {@link EngineConfig#stallNanos()} (50 ms; a device under load completes
+ * something every fraction of a millisecond) while ops wait in the queue, the ops then in the
+ * kernel stop counting against the limit, and the queue moves on. They still hold their slots: the
+ * 1,984 op slots (2,048 less those kept for cancels) bound the ops that can wait at once, and
+ * beyond them further ops wait for a slot. The completion thread's wait is bounded only where the
+ * kernel can bound it ({@code EXT_ARG}, Linux 5.11); before that, stalled ops keep counting.
  *
  * <p>Cancelling all of a descriptor's ops, or all ops at close, uses ASYNC_CANCEL's flags where the
  * kernel has them (Linux 5.19; asked once at start) and otherwise one cancel per op, by user_data.
