@@ -208,7 +208,8 @@ public final class ChannelFactory {
 
     /**
      * An input stream over an uninterruptible channel, as {@code Files.newInputStream}: every
-     * option but WRITE and APPEND is allowed.
+     * option but WRITE and APPEND is allowed. A {@link UringInputStream}, so that FIFOs and
+     * devices are read where the JDK's stream would seek in them.
      */
     public static InputStream newInputStream(Io io, byte[] path, String display, OpenOption... options)
             throws IOException {
@@ -217,7 +218,7 @@ public final class ChannelFactory {
                 throw new UnsupportedOperationException("'" + opt + "' not allowed");
             }
         }
-        return Channels.newInputStream(newFileChannel(io, AT_FDCWD, path, display, new HashSet<>(Arrays.asList(options)), DEFAULT_MODE, true)); // repeats allowed, as in Files.newByteChannel
+        return new UringInputStream(newFileChannel(io, AT_FDCWD, path, display, new HashSet<>(Arrays.asList(options)), DEFAULT_MODE, true)); // repeats allowed, as in Files.newByteChannel
     }
 
     /**

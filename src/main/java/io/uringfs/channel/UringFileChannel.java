@@ -2,6 +2,7 @@ package io.uringfs.channel;
 
 import io.uringfs.engine.Errno;
 import io.uringfs.engine.Io;
+import io.uringfs.ring.LinuxAbi;
 import io.uringfs.ring.Syscalls;
 
 import java.io.IOException;
@@ -104,7 +105,7 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
     private final boolean uninterruptible;
     /** O_SYNC or O_DSYNC: every write waits for the device. */
     private final boolean syncWrites;
-    /** What the descriptor is, asked on the first write: 0 not yet known, else {@link #REGULAR} or {@link #OTHER}. */
+    /** What the descriptor is, asked when first needed: 0 not yet known, else {@link #REGULAR} or {@link #OTHER}. */
     private volatile int kind;
     private static final int REGULAR = 1, OTHER = 2;
     private final InFlight inFlight = new InFlight();
@@ -408,6 +409,49 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 return s;
             } finally {
                 endBlocking(s > -1);
+            }
+        } finally {
+            positionLock.unlock();
+        }
+    }
+
+    /**
+     * Whether the file is something other than a regular file, a directory or a symbolic link (a
+     * FIFO, a device, a socket), as the JDK's channel tells its streams, which then read rather
+     * than seek: {@link UringInputStream}.
+     */
+    boolean isOther() throws IOException {
+        ensureOpen();
+        if (kind == REGULAR) return false;
+        if (!inFlight.enter()) throw new ClosedChannelException();
+        int type;
+        try {
+            type = FileOps.type(fd);
+        } finally {
+            inFlight.exit();
+        }
+        if (type < 0) throw Errno.toIOException(-type);
+        kind = type == LinuxAbi.S_IFREG ? REGULAR : OTHER;
+        return type != LinuxAbi.S_IFREG && type != LinuxAbi.S_IFDIR && type != LinuxAbi.S_IFLNK;
+    }
+
+    /** The estimate of {@link UringInputStream#available()}: {@link FileOps#available}. */
+    int available() throws IOException {
+        ensureOpen();
+        positionLock.lock();
+        try {
+            int a = -1;
+            try {
+                beginBlocking();
+                if (!inFlight.enter()) return -1;
+                try {
+                    a = FileOps.available(fd);
+                } finally {
+                    inFlight.exit();
+                }
+                return a;
+            } finally {
+                endBlocking(a > -1);
             }
         } finally {
             positionLock.unlock();

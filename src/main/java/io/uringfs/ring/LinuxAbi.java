@@ -3,8 +3,8 @@ package io.uringfs.ring;
 /**
  * The Linux ABI constants of the file operations outside io_uring itself ({@link IoUring} has
  * those): {@code open(2)} flags, {@code *at(2)} flags, {@code access(2)} modes, file type and
- * permission bits, {@code statx(2)} masks, and the offsets in {@code struct statx} and
- * {@code struct statfs}. Declared once
+ * permission bits, {@code statx(2)} masks, the offsets in {@code struct statx} and
+ * {@code struct statfs}, and one {@code ioctl(2)} request. Declared once
  * here, in the lowest package, so that {@code engine}, {@code channel} and {@code fs} share them
  * without depending on one another.
  *
@@ -51,7 +51,7 @@ public final class LinuxAbi {
 
     // <sys/stat.h>: file type and permission bits of st_mode / stx_mode
     public static final int S_IFMT = 0170000, S_IFIFO = 0010000, S_IFCHR = 0020000, S_IFDIR = 0040000,
-            S_IFBLK = 0060000, S_IFREG = 0100000, S_IFLNK = 0120000;
+            S_IFBLK = 0060000, S_IFREG = 0100000, S_IFLNK = 0120000, S_IFSOCK = 0140000;
     /** The permission bits (S_IAMB in the JDK): rwx for owner, group, others. */
     public static final int S_IAMB = 0777;
 
@@ -70,6 +70,9 @@ public final class LinuxAbi {
     /** {@code struct statfs} on 64-bit Linux (x86_64 and aarch64 alike): its size, and offsets. */
     public static final long STATFS_STRUCT_SIZE = 120, F_BSIZE = 8, F_BLOCKS = 16, F_BFREE = 24, F_BAVAIL = 32,
             F_FRSIZE = 72;
+
+    /** ioctl(2): the bytes waiting to be read ({@code asm-generic/ioctls.h}, x86_64 and aarch64 alike). */
+    public static final long FIONREAD = 0x541B;
 
     // <linux/limits.h>
     public static final int XATTR_NAME_MAX = 255;

@@ -164,6 +164,8 @@ public final class Syscalls {
     private static final MethodHandle PIPE2 = intCall("pipe2", ADDRESS, JAVA_INT);
     private static final MethodHandle FCNTL_INT = intCall("fcntl", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle POLL = intCall("poll", ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle IOCTL = handle("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle GETUID = intCall("geteuid");
     private static final MethodHandle MKNODAT = intCall("mknodat", JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG);
     private static final MethodHandle GETPWUID_R = handle("getpwuid_r",
@@ -600,6 +602,13 @@ public final class Syscalls {
         int cell = takeCell();
         MemorySegment c = CAPTURES[cell];
         try { return ret((int) POLL.invokeExact(c, fds, nfds, timeoutMillis), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
+    }
+
+    /** ioctl(2) with a pointer argument. */
+    public static int ioctl(int fd, long request, MemorySegment arg) {
+        int cell = takeCell();
+        MemorySegment c = CAPTURES[cell];
+        try { return ret((int) IOCTL.invokeExact(c, fd, request, arg), c); } catch (Throwable t) { throw fatal(t); } finally { giveCell(cell); }
     }
 
     public static int geteuid() {
