@@ -81,19 +81,19 @@ final class UringUris {
         if (!scheme.equalsIgnoreCase(expected)) {
             throw new IllegalArgumentException("URI scheme is not \"" + expected + "\"");
         }
-        if (uri.getRawFragment() != null) throw new IllegalArgumentException("URI has a fragment component");
-        if (uri.getRawQuery() != null) throw new IllegalArgumentException("URI has a query component");
         String name = uri.getRawAuthority();
         boolean file = expected.equals(UringDefaultFileSystemProvider.SCHEME);
-        // file: URIs (the default-provider front end) have no file system names, as UnixUriUtils
-        if (file && name != null) throw new IllegalArgumentException("URI has an authority component");
-        if (!file && name == null && !uri.toString().startsWith(expected + ":///")) {
-            return fromFileStyleUri(provider.defaultFileSystem(), uri);
+        // An authority is only meaningful as the name of an open uring: file system (file: URIs,
+        // the default-provider front end, have none); anything else is rejected exactly as the
+        // default provider rejects an authority, and before the fragment and query, as there.
+        UringFileSystem fs = name == null || file ? null : provider.namedFileSystem(name);
+        if (name != null && fs == null) throw new IllegalArgumentException("URI has an authority component");
+        if (uri.getRawFragment() != null) throw new IllegalArgumentException("URI has a fragment component");
+        if (uri.getRawQuery() != null) throw new IllegalArgumentException("URI has a query component");
+        if (fs == null) {
+            if (!file && !uri.toString().startsWith(expected + ":///")) return fromFileStyleUri(provider.defaultFileSystem(), uri);
+            fs = provider.defaultFileSystem();
         }
-        UringFileSystem fs = name == null ? provider.defaultFileSystem() : provider.namedFileSystem(name);
-        // An authority is only meaningful as the name of an open file system; anything else is
-        // rejected exactly as the default provider rejects an authority.
-        if (fs == null) throw new IllegalArgumentException("URI has an authority component");
         String p = uri.getRawPath();
         int len = p.length();
         if (len == 0) throw new IllegalArgumentException("URI path component is empty");

@@ -102,7 +102,7 @@ class UriDifferentialTest {
             "S:///a", "S:/a", "S:///a/", "S:/a/", "S:///", "S:/", "S:///a?q=1", "S:///a#f", "S:/a?q", "S:/a#f",
             "S:///a%00b", "S:/a%00b", "S:///a%2Fb", "S:///%C3%A9", "S:///é", "S:/é", "S:/a%FF", "S:///a%FF",
             "S:a", "S:a/b", "S:?q", "S:///a//b", "S:////a", "S:/..", "S:///a/../b", "S:///%25", "S:/a%20b/",
-            "a/b", "/a/b", "//host/a");
+            "S://host/a?q", "S://host/a#f", "S://host/a?q#f", "a/b", "/a/b", "//host/a");
 
     @Test
     void getPathChecksAndMessagesMatchFileUris() {
