@@ -77,9 +77,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * it in the kernel; that submitter unparks it if its wait ends without the completion.
  *
  * <h2>Backpressure</h2>
- * The kernel never holds more ops than the CQ has entries, so the CQ can never hold more
- * completions than it has room for. The engine holds {@value #SLOTS_PER_CQ_ENTRY} times as many
- * ops: those beyond what the ring may hold wait, already prepared, in the engine's FIFO queue, and
+ * The kernel holds at most a ring limit of ops (the configured CQ size, less a reserve for
+ * cancels). The engine holds {@value #SLOTS_PER_CQ_ENTRY} times as many ops, and the ring's real CQ
+ * has room for all of them, so that it cannot overflow even when ops go past the limit (stalled
+ * ops, below). The ops beyond what the ring may hold wait, already prepared, in the engine's FIFO queue, and
  * whoever flushes next (the completion thread, right after it reaped the CQEs that made room)
  * submits them, so their threads park once per op, for the completion. Making them wait for a slot
  * instead cost a second park and wake-up per op (1,024 O_DIRECT readers on 512 entries: 5.6-8 us of
@@ -94,21 +95,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * O_DIRECT read and a 1 ms ticker 8-19 ms late, against 6.6-8.5 us and 2-2.5 ms fair). While others
  * wait, a slot freed by a virtual thread is handed on by the awake completion thread rather than
  * from the carrier (see {@link #release}). A small share of slots is reserved for cancellations, so
- * a cancel can always be sent. Should the kernel still report CQ overflow or {@code EBUSY}, or
- * fail a submission with any other errno, the flusher backs off and retries: SQEs once published
- * are the kernel's, so nothing is dropped and no op's memory is given back before its CQE.
+ * a cancel can always be sent. Should the kernel still report CQ overflow, {@code EBUSY},
+ * {@code EAGAIN} or {@code ENOMEM}, the flusher backs off and retries: nothing is dropped. Any
+ * other errno will not pass (a seccomp filter's {@code EPERM}, a ring being torn down): the SQEs
+ * the kernel did not take are taken back and their ops fail with it, so no op's memory is given
+ * back while the kernel may still use it, and nobody waits for ever. At start, a first op (a
+ * cancel, which also tells whether the kernel's cancel takes flags) must go through, or the
+ * engine is reported unavailable.
  *
  * <h2>Stalled ops</h2>
  * The ring limit is there for the device's sake, yet not every op waits for a device: a read of a
  * FIFO or a terminal, a write to a full pipe, an open of a FIFO without a reader may wait for ever.
  * Counted against the limit, 224 virtual threads reading FIFOs (448 platform threads) held every
- * other op of the file system in the queue, including the write that would have fed them. So when
- * nothing has completed for {@link EngineConfig#stallNanos()} (50 ms; a device under load completes
- * something every fraction of a millisecond) while ops wait in the queue, the ops then in the
- * kernel stop counting against the limit, and the queue moves on. They still hold their slots: the
+ * other op of the file system in the queue, including the write that would have fed them. So
+ * while ops wait in the queue, the completion thread keeps an epoch that advances every
+ * {@link EngineConfig#stallNanos()} (50 ms), and each op is stamped with it as it goes into the
+ * kernel. If a whole epoch went by without a completion, every op in the kernel is stalled; if
+ * others completed meanwhile, those that went in {@value #STALL_EPOCHS} epochs ago (a second) or
+ * earlier are. Stalled ops stop counting against the limit, and the queue moves on. Device ops
+ * under load take far less than that, but not always less than an epoch: with 1,000 {@code
+ * O_DIRECT} readers on one CPU some waited longer, and letting them past the limit after two
+ * epochs put ever more ops in the kernel (a 1 ms ticker's p99 lateness 0.6-1.5 s instead of a few
+ * milliseconds). An op that slow all the same (a deep queue on a disk that seeks) is let past just
+ * the same, at no risk: the CQ has room for every slot. Stalled ops still hold their slots: the
  * 1,984 op slots (2,048 less those kept for cancels) bound the ops that can wait at once, and
- * beyond them further ops wait for a slot. The completion thread's wait is bounded only where the
- * kernel can bound it ({@code EXT_ARG}, Linux 5.11); before that, stalled ops keep counting.
+ * beyond them further ops wait for a slot. The completion thread times the epochs with a bounded
+ * wait where the kernel has one ({@code EXT_ARG}, Linux 5.11), and waits without a limit while no
+ * op is queued (a flusher that queues ops wakes it with a NOP); before Linux 5.11, stalled ops
+ * keep counting.
  *
  * <p>Cancelling all of a descriptor's ops, or all ops at close, uses ASYNC_CANCEL's flags where the
  * kernel has them (Linux 5.19; asked once at start) and otherwise one cancel per op, by user_data.
@@ -243,6 +257,14 @@ public final class Engine implements AutoCloseable {
     /** Completion thread only: argument block of its bounded waits while ops queue, or null without EXT_ARG (see class comment). */
     private final MemorySegment stallScratch;
     private final long stallNanos;
+    /** Advanced by the completion thread every {@link #stallNanos} while ops queue; ops are stamped with it as they go into the kernel. */
+    private volatile int stallEpoch;
+    /** Completion thread only: when {@link #stallEpoch} last advanced, and how many ops had completed then. */
+    private long stallEpochNanos, completedAtEpoch;
+    /** Epochs an op must have spent in the kernel to count as stalled while other ops complete beside it (see class comment). */
+    private static final int STALL_EPOCHS = 20;
+    /** Set while the completion thread waits without a time limit: a flusher that leaves ops queued must wake it, to time their stall. */
+    private volatile boolean untimedWait;
     final EngineStats stats = new EngineStats();
     private final AtomicBoolean submitErrorReported = new AtomicBoolean();
     /** Test-only fault plan; always null unless {@link Faults#ARMED}. */
@@ -255,7 +277,7 @@ public final class Engine implements AutoCloseable {
             usable[op] = probe.supports(op) && !config.disabledOps().contains(op);
         }
         this.faults = Faults.forNewEngine();
-        int cq = ring.cqEntries() * (Faults.ARMED && faults != null ? faults.slotFactor() : 1);
+        int cq = ring.cqEntries() / SLOTS_PER_CQ_ENTRY * (Faults.ARMED && faults != null ? faults.slotFactor() : 1);
         int n = cq * SLOTS_PER_CQ_ENTRY;
         this.slots = new Op[n];
         for (int i = 0; i < n; i++) slots[i] = new Op(this, i);
@@ -303,7 +325,10 @@ public final class Engine implements AutoCloseable {
     public static Engine start(EngineConfig config) throws UringUnavailableException {
         Ring ring;
         try {
-            ring = config.ringFactory().create(config.sqEntries(), config.cqEntries());
+            // The CQ has room for a completion of every slot, so that ops let past the ring limit
+            // (stalled ops, see class comment) can never overflow it.
+            int depth = config.cqEntries() != 0 ? config.cqEntries() : 2 * config.sqEntries();
+            ring = config.ringFactory().create(config.sqEntries(), depth * SLOTS_PER_CQ_ENTRY);
         } catch (RingSetupException e) {
             throw new UringUnavailableException(explain(e), e);
         } catch (UnsupportedOperationException | LinkageError e) {
@@ -330,7 +355,13 @@ public final class Engine implements AutoCloseable {
         }
         Engine engine = new Engine(ring, config);
         engine.completionThread.start();
-        engine.cancelFlags = engine.cancelTakesFlags();
+        int probe = engine.probeCancel();
+        if (probe != -Errno.ENOENT && probe != -Errno.EINVAL && probe < 0) {
+            engine.close();
+            throw new UringUnavailableException("io_uring_enter was refused (errno " + -probe + ")"
+                    + (probe == -Errno.EPERM ? ", most likely by a seccomp filter" : ""));
+        }
+        engine.cancelFlags = probe != -Errno.EINVAL;
         UringEvents.register(engine);
         return engine;
     }
@@ -602,8 +633,7 @@ public final class Engine implements AutoCloseable {
         // Once the ring is shut, the closer has cancelled everything itself.
         if (!enterRing()) return;
         try {
-            markCancelled(userData);
-            cancelLocked(userData, -1, 0);
+            if (markCancelled(userData)) cancelLocked(userData, -1, 0);
         } finally {
             exitRing();
         }
@@ -622,8 +652,8 @@ public final class Engine implements AutoCloseable {
                 cancelLocked(0, fd, IoUring.ASYNC_CANCEL_ALL | (fd < 0 ? IoUring.ASYNC_CANCEL_ANY : 0));
             } else {
                 for (long userData : userDataMatching(fd)) {
-                    markCancelled(userData);
-                    cancelLocked(userData, -1, 0);
+                    if (ringClosed) break; // the closer cancels the rest
+                    if (markCancelled(userData)) cancelLocked(userData, -1, 0);
                 }
             }
         } finally {
@@ -646,31 +676,29 @@ public final class Engine implements AutoCloseable {
      * Marks the op an ASYNC_CANCEL for {@code userData} is meant for, so that if it is still in the
      * engine's queue it completes with {@code -ECANCELED} instead of reaching the kernel after the
      * cancel. A mark names the op's generation: a slot reused meanwhile is never cancelled by mistake.
+     *
+     * @return whether the op is still in flight
      */
-    private void markCancelled(long userData) {
-        Op op = slots[(int) userData];
-        int generation = (int) (userData >>> 32);
-        if (op.state == Op.SUBMITTED && op.generation == generation) {
-            op.cancelledGeneration = generation;
-            cancelMarks.incrementAndGet();
-        }
+    private boolean markCancelled(long userData) {
+        if (!slots[(int) userData].markCancelled((int) (userData >>> 32))) return false;
+        cancelMarks.incrementAndGet();
+        return true;
     }
 
     /** {@link #markCancelled(long)} for every op in flight on {@code fd} (every op: {@code fd < 0}). */
     private void markCancelledMatching(int fd) {
         int marked = 0;
         for (Op op : slots) {
-            int generation = op.generation;
-            if (op.state == Op.SUBMITTED && !op.isCancel && (fd < 0 || op.fd == fd)) {
-                op.cancelledGeneration = generation;
-                marked++;
-            }
+            if (!op.isCancel && (fd < 0 || op.fd == fd) && op.markCancelled(op.generation)) marked++;
         }
         if (marked > 0) cancelMarks.incrementAndGet();
     }
 
     private void cancelLocked(long userData, int fd, int flags) {
-        cancelPermits.acquireUninterruptibly();
+        if (!cancelPermits.tryAcquire()) {
+            flush(); // cancels this thread pushed may wait for a flush, and hold the permits it waits for
+            cancelPermits.acquireUninterruptibly();
+        }
         Op c = take(true);
         if (fd >= 0) {
             c.prep(IoUring.OP_ASYNC_CANCEL, fd, 0, 0, 0, flags | IoUring.ASYNC_CANCEL_FD);
@@ -687,15 +715,15 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Whether the kernel's ASYNC_CANCEL takes flags: one that may match any op, sent while none is
-     * in flight, finds nothing ({@code ENOENT}) where flags exist and is refused ({@code EINVAL})
-     * before Linux 5.19.
+     * The first op: an ASYNC_CANCEL that may match any op, sent while none is in flight. It finds
+     * nothing ({@code ENOENT}) where the kernel's cancel takes flags, is refused ({@code EINVAL})
+     * before Linux 5.19, and fails with another errno if the ring cannot be used at all.
      */
-    private boolean cancelTakesFlags() {
+    private int probeCancel() {
         cancelPermits.acquireUninterruptibly();
         Op c = take(true);
         c.prep(IoUring.OP_ASYNC_CANCEL, -1, 0, 0, 0, IoUring.ASYNC_CANCEL_ANY);
-        return submitAndAwait(c) != -Errno.EINVAL;
+        return submitAndAwait(c);
     }
 
     private void enqueue(Op op) {
@@ -791,11 +819,28 @@ public final class Engine implements AutoCloseable {
             } else {
                 inRing.incrementAndGet();
                 if (op.bufferedRead) bufferedReadsInRing.incrementAndGet();
+                op.epoch = stallEpoch;
                 op.inKernel = true;
                 prepSqe(op);
             }
         }
+        if (queued != 0 && untimedWait) {
+            // Ops wait behind the ring limit while the completion thread sleeps without a time
+            // limit: a NOP's CQE wakes it, and it then times how long they wait.
+            untimedWait = false;
+            prepWake();
+        }
         enterSubmit();
+    }
+
+    /** With the flush held: an SQE whose CQE only wakes the completion thread (room for it is kept in the CQ). */
+    private void prepWake() {
+        long sqe;
+        while ((sqe = ring.sqe()) < 0) {
+            stats.sqFull.increment();
+            enterSubmit();
+        }
+        ring.prep(sqe, IoUring.OP_NOP, -1, 0, 0, 0, 0, WAKE);
     }
 
     /** With the flush held: completes every queued op marked cancelled, in queue order. */
@@ -849,18 +894,42 @@ public final class Engine implements AutoCloseable {
             if (r == -4 /* EINTR */) continue;
             if (r == -11 || r == -16 /* EAGAIN, EBUSY: the kernel wants completions reaped first */) {
                 stats.busy.increment();
+            } else if (r == -Errno.ENOMEM) {
+                stats.submitErrors.increment(); // a thread's first use of the ring could not allocate its context
             } else {
-                // The SQEs stay published whatever the kernel answered, and the next enter that
-                // succeeds submits them: throwing would let callers free memory the kernel is yet
-                // to use. So an unexpected errno (ENOMEM when a thread's first use of the ring
-                // cannot allocate its context, say) is retried like EBUSY, and reported once.
+                // Retrying will not help (a seccomp filter's EPERM, a ring being torn down): the
+                // SQEs the kernel did not take are taken back, and their ops fail with the errno.
                 stats.submitErrors.increment();
-                if (submitErrorReported.compareAndSet(false, true)) {
-                    LOG.log(System.Logger.Level.WARNING, "io_uring_enter(submit) failed with errno " + -r + "; retrying");
-                }
+                failUnsubmitted(r);
+                return;
             }
             reap();
+            boolean interrupted = Thread.interrupted(); // else the park returns at once: a spin
             LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(backoff++, 6)));
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * With the flush held, after io_uring_enter failed for good: takes back the SQEs the kernel did
+     * not consume and completes their ops with {@code res}, as if the kernel had refused each.
+     */
+    private void failUnsubmitted(int res) {
+        if (submitErrorReported.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "io_uring_enter(submit) failed with errno " + -res + "; the ops fail with it");
+        }
+        long[] userData = new long[ring.sqPending()];
+        for (int i = 0; i < userData.length; i++) userData[i] = ring.pendingUserData(i);
+        ring.unpublish();
+        for (long ud : userData) {
+            if (ud == WAKE) continue;
+            Op op = slots[(int) ud];
+            if (op.generation != (int) (ud >>> 32) || op.state != Op.SUBMITTED) continue;
+            if (!op.isCancel && !op.stalled) {
+                inRing.decrementAndGet();
+                if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
+            }
+            finish(op, res, 0);
         }
     }
 
@@ -1048,6 +1117,7 @@ public final class Engine implements AutoCloseable {
                 cqLock.unlock();
             }
             if (n > 0) stats.completionThreadReaps.add(n);
+            if (queued != 0 && stallScratch != null) timeStalls();
             wakeLeader();
             releaseDeferredPermits();
             if (singleCarrier) pauseIfDue();
@@ -1086,7 +1156,6 @@ public final class Engine implements AutoCloseable {
                     continue;
                 }
                 int r = awaitCompletions();
-                if (r == -62 /* ETIME */ && queued != 0 && ring.cqTail() == ring.cqHead()) releaseStalled();
                 completionThreadAwake = true;
                 if (r < 0 && r != -4 /* EINTR */ && r != -62 /* ETIME */ && r != -16 /* EBUSY */) {
                     LOG.log(System.Logger.Level.ERROR, "io_uring_enter(GETEVENTS) failed: errno " + -r);
@@ -1097,34 +1166,57 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Completion thread only: waits in the kernel for a CQE, at most {@link #stallNanos} where the
-     * kernel can bound the wait (Linux 5.11), so that ops stalled in the kernel are noticed.
+     * Completion thread only: waits in the kernel for a CQE; while ops queue, at most until the
+     * next stall epoch is due, where the kernel can bound the wait (Linux 5.11).
      */
     private int awaitCompletions() {
         if (stallScratch == null) return enter(0, 1, IoUring.ENTER_GETEVENTS);
+        untimedWait = true; // then look: a flusher that queued ops before seeing the flag is seen here
+        if (queued == 0) {
+            int r = enter(0, 1, IoUring.ENTER_GETEVENTS);
+            untimedWait = false;
+            return r;
+        }
+        untimedWait = false;
         if (Faults.ARMED && faults != null && faults.interruptWait()) return -Errno.EINTR;
-        return ring.waitForCompletions(1, stallNanos, stallScratch);
+        long left = stallEpochNanos + stallNanos - System.nanoTime();
+        return ring.waitForCompletions(1, Math.max(left, 1_000L), stallScratch);
     }
 
     /**
-     * Completion thread only, when ops waited in the queue for {@link #stallNanos} without a CQE:
-     * the ops in the kernel stop counting against the ring limit (see class comment).
+     * Completion thread only, while ops queue: advances the stall epoch every {@link #stallNanos},
+     * and lets the ops stalled in the kernel stop counting against the ring limit (see class
+     * comment): all of them if nothing completed in the last epoch, else those that went into the
+     * kernel {@value #STALL_EPOCHS} epochs ago or earlier.
      */
-    private void releaseStalled() {
+    private void timeStalls() {
+        long now = System.nanoTime();
+        if (now - stallEpochNanos < stallNanos) return;
+        // Holding the flush, nobody puts ops into the kernel or finishes queued ones meanwhile, and
+        // what the flushers wrote is visible; holding the CQ lock, nobody completes ops meanwhile.
+        if (!flushing.compareAndSet(false, true)) return; // the next round will do
         int n = 0;
-        cqLock.lock();
         try {
-            for (Op op : slots) {
-                // state is read first: volatile, it makes the flusher's inKernel of this submission visible
-                if (op.state == Op.SUBMITTED && op.inKernel && !op.stalled && !op.isCancel) {
-                    op.stalled = true;
-                    inRing.decrementAndGet();
-                    if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
-                    n++;
+            long completed = stats.completed.sum();
+            int age = completed == completedAtEpoch && now - stallEpochNanos < 2 * stallNanos ? 1 : STALL_EPOCHS;
+            completedAtEpoch = completed;
+            stallEpochNanos = now;
+            int epoch = ++stallEpoch;
+            cqLock.lock();
+            try {
+                for (Op op : slots) {
+                    if (op.state == Op.SUBMITTED && op.inKernel && !op.stalled && !op.isCancel && epoch - op.epoch >= age) {
+                        op.stalled = true;
+                        inRing.decrementAndGet();
+                        if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
+                        n++;
+                    }
                 }
+            } finally {
+                cqLock.unlock();
             }
         } finally {
-            cqLock.unlock();
+            flushing.set(false);
         }
         stats.stalledOps.add(n);
     }

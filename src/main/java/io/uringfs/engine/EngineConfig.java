@@ -9,7 +9,8 @@ import java.util.Set;
  * How to build an {@link Engine}. Immutable.
  *
  * @param sqEntries      submission queue size (rounded up to a power of two by the kernel)
- * @param cqEntries      completion queue size; also the most ops the kernel holds at once (0: twice sqEntries)
+ * @param cqEntries      the most ops the kernel holds at once, stalled ones aside (0: twice sqEntries); the ring's
+ *                       CQ is {@value Engine#SLOTS_PER_CQ_ENTRY} times as large, with room for every slot
  * @param disabledOps    opcodes never to use even if the kernel has them (they take the plain-syscall path)
  * @param restrict       register {@code IORING_REGISTER_RESTRICTIONS} so the ring accepts only the opcodes uringfs uses
  * @param ringFactory    how the ring is created; tests substitute one that fails with a chosen errno
@@ -46,8 +47,8 @@ public record EngineConfig(int sqEntries, int cqEntries, Set<Integer> disabledOp
         if (sqEntries < 1 || sqEntries > 32768) {
             throw new IllegalArgumentException("sqEntries must be in [1, 32768]: " + sqEntries);
         }
-        if (cqEntries != 0 && (cqEntries < sqEntries || cqEntries > 65536)) {
-            throw new IllegalArgumentException("cqEntries must be 0 or in [sqEntries, 65536]: " + cqEntries);
+        if (cqEntries != 0 && (cqEntries < sqEntries || cqEntries > 16384)) {
+            throw new IllegalArgumentException("cqEntries must be 0 or in [sqEntries, 16384]: " + cqEntries);
         }
         if (stallNanos <= 0) throw new IllegalArgumentException("stallNanos must be positive: " + stallNanos);
         disabledOps = Set.copyOf(disabledOps);

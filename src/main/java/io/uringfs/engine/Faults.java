@@ -87,7 +87,7 @@ final class Faults {
         return this;
     }
 
-    /** The engine gets {@code factor} times as many slots as CQ entries, so the CQ can overflow. */
+    /** The engine gets {@code factor} times as many slots (and as high a ring limit) as its CQ has room for, so the CQ can overflow. */
     Faults slotFactor(int factor) {
         this.slotFactor = factor;
         return this;

@@ -47,8 +47,10 @@ public final class Op implements Runnable {
     int cancelledGeneration;
     /** Set by the flusher when it puts the op in an SQE: from then on the op counts against the ring limit... */
     boolean inKernel;
-    /** ...until the engine finds it stalled there, waiting while others queue (see {@link Engine}). Guarded by the engine's CQ lock. */
+    /** ...until the engine finds it stalled there while others queue (see {@link Engine}). Written with the flush and the CQ lock held. */
     boolean stalled;
+    /** The engine's stall epoch when the op went into the kernel. */
+    int epoch;
     /** JFR event timing this op; null unless {@link OperationEvent} was enabled at submission. */
     OperationEvent event;
 
@@ -69,6 +71,28 @@ public final class Op implements Runnable {
 
     /** Whether a cancellation was asked for this submission (see {@link #cancelledGeneration}). */
     boolean cancelRequested() {
+        return cancelledGeneration == generation;
+    }
+
+    private static final java.lang.invoke.VarHandle CANCELLED_GENERATION;
+
+    static {
+        try {
+            CANCELLED_GENERATION = java.lang.invoke.MethodHandles.lookup().findVarHandle(Op.class, "cancelledGeneration", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Marks submission {@code generation} of this slot cancelled, if the slot still holds it: a mark
+     * made late, after the slot was reused, can neither cancel nor unmark the newer submission.
+     *
+     * @return whether that submission is still in flight (marked now or before)
+     */
+    boolean markCancelled(int generation) {
+        if (state != SUBMITTED || this.generation != generation) return false;
+        CANCELLED_GENERATION.compareAndSet(this, generation - 1, generation);
         return cancelledGeneration == generation;
     }
 

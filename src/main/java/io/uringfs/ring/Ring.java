@@ -208,6 +208,21 @@ public final class Ring implements AutoCloseable {
         INT.setRelease(sqRing, sqTailOff, sqTail);
     }
 
+    /** The user_data of the {@code i}-th SQE published and not yet consumed by the kernel. */
+    public long pendingUserData(int i) {
+        int head = (int) INT.getAcquire(sqRing, sqHeadOff);
+        return sqes.get(ValueLayout.JAVA_LONG, ((head + i) & sqMask) * SQE.byteSize() + SQE_USER_DATA);
+    }
+
+    /**
+     * Takes back the SQEs published and not yet consumed. Only for the single submitter, and only
+     * while nothing can call {@code io_uring_enter} to submit (there is no SQ polling thread).
+     */
+    public void unpublish() {
+        sqTail = (int) INT.getAcquire(sqRing, sqHeadOff);
+        INT.setRelease(sqRing, sqTailOff, sqTail);
+    }
+
     public int sqFlags() {
         return (int) INT.getAcquire(sqRing, sqFlagsOff);
     }

@@ -28,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -239,6 +240,52 @@ class EngineTest {
             for (Thread t : more) t.join(10_000);
             assertEquals(readers + e.ringLimit() + 1, eight.get());
             assertEquals(0, e.inFlight());
+            assertTrue(p.nobodyElseReads());
+        }
+    }
+
+    /**
+     * Stalled ops are let past the ring limit by age (20 epochs), not only when nothing at all
+     * completes for an epoch: beside 10 reads blocked on a pipe, the buffered reads' halved limit (7) left room
+     * for one buffered read at a time, which kept completing, so the blocked reads never counted as
+     * stalled and the readers went one by one for ever.
+     */
+    @Test
+    void opsStalledBesideOthersThatCompleteAreLetPastTheLimitToo() throws Exception {
+        try (Engine e = Engine.start(EngineConfig.defaults().withSqEntries(8).withStallNanos(TimeUnit.MILLISECONDS.toNanos(20)));
+             Pipe p = Pipe.open(); Arena bufs = Arena.ofShared()) {
+            AtomicInteger eight = new AtomicInteger();
+            List<Thread> blocked = startPipeReaders(e, p, bufs, 10, false, eight);
+            awaitInFlight(e, 10);
+            AtomicInteger bad = new AtomicInteger();
+            AtomicLong reads = new AtomicLong();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // or until they are let past
+            List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                readers.add(Thread.ofVirtual().start(() -> {
+                    try (Arena a = Arena.ofConfined()) {
+                        MemorySegment buf = a.allocate(4096, 8);
+                        SplittableRandom rnd = new SplittableRandom(Thread.currentThread().threadId());
+                        while (System.nanoTime() < until && e.stats().stalledOps() < 10) {
+                            long off = rnd.nextInt(FILE_SIZE / 4096) * 4096L;
+                            if (e.submitAndAwait(e.acquire().prepRead(fd, buf.address(), 4096, off).bufferedRead(true)) != 4096
+                                    || buf.get(ValueLayout.JAVA_LONG, 0) != off) bad.incrementAndGet();
+                            reads.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (Thread t : readers) t.join(10_000);
+            assertEquals(0, bad.get());
+            assertTrue(reads.get() > 100, "reads: " + reads);
+            assertTrue(e.stats().stalledOps() >= 10, "the blocked reads were let past the limit: " + e.stats());
+            try (Arena a = Arena.ofConfined()) {
+                assertEquals(80, Syscalls.write(p.writeFd(), a.allocate(80), 80));
+            }
+            for (Thread t : blocked) t.join(10_000);
+            assertEquals(10, eight.get());
+            assertEquals(0, e.inFlight());
+            assertEquals(e.opSlots(), e.freeOpSlots());
             assertTrue(p.nobodyElseReads());
         }
     }
@@ -552,7 +599,7 @@ class EngineTest {
             }
             // Interrupt at random moments while feeding half of the pipes.
             SplittableRandom rnd = new SplittableRandom(42);
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // or until they are let past
             while (System.nanoTime() < until) threads.get(rnd.nextInt(readers)).interrupt();
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment one = a.allocate(1);
