@@ -534,7 +534,15 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                 count = Math.min(count, sz - position);
                 if (target instanceof UringFileChannel u && !u.append) {
                     long n = spliceOnRing(this, u) ? spliceRange(this, position, u, -1, count) : -1;
-                    if (n < 0) n = copyRange(this, position, u, -1, count);
+                    if (n < 0) n = copyRange(this, position, u, -1, count, false);
+                    // copy_file_range refuses overlapping ranges of one file; the JDK then uses
+                    // sendfile, whose pipe holds the file's own pages, so a target ahead of its
+                    // source re-reads what was just written there: the same call, the same bytes
+                    // (and where sendfile refuses too, the same mapping: see transferToMapped)
+                    if (n < 0 && fileKey().equals(u.fileKey())) {
+                        n = copyRange(this, position, u, -1, count, true);
+                        if (n < 0) n = transferToMapped(position, count, u);
+                    }
                     if (n >= 0) return n;
                 }
             }
@@ -576,7 +584,9 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
         try {
             if (src instanceof UringFileChannel u && !append && u.size() > 0) {
                 long n = spliceOnRing(u, this) ? spliceRange(u, -1, this, position, count) : -1;
-                if (n < 0) n = copyRange(u, -1, this, position, count);
+                if (n < 0) n = copyRange(u, -1, this, position, count, false);
+                // copy_file_range refuses overlapping ranges of one file: see transferFromMapped
+                if (n < 0 && fileKey().equals(u.fileKey())) n = transferFromMapped(u, position, count);
                 if (n >= 0) return n;
             }
             return transferFromArbitraryChannel(src, position, count);
@@ -639,13 +649,15 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
     }
 
     /**
-     * copy_file_range between two uring channels; an offset of -1 means that channel's file
-     * position (which the kernel then advances). Runs as an op of this channel (interruptible,
-     * counted) and of the other one (counted). Returns -1 when the kernel cannot do this pair
-     * (different file systems, overlapping ranges of one file, no support): use the copy loop.
+     * copy_file_range between two uring channels, or with {@code sendfile} sendfile (which writes
+     * at {@code out}'s position: {@code outPos} is then -1); an offset of -1 means that channel's
+     * file position (which the kernel then advances). Runs as an op of this channel
+     * (interruptible, counted) and of the other one (counted). Returns -1 when the kernel cannot
+     * do this pair (different file systems, overlapping ranges of one file for copy_file_range,
+     * O_DIRECT ranges sendfile cannot splice, no support): the caller uses another way.
      */
-    private long copyRange(UringFileChannel in, long inPos, UringFileChannel out, long outPos, long count)
-            throws IOException {
+    private long copyRange(UringFileChannel in, long inPos, UringFileChannel out, long outPos, long count,
+                           boolean sendfile) throws IOException {
         UringFileChannel other = in == this ? out : in;
         long n = 0;
         boolean completed = false;
@@ -658,7 +670,8 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
                     MemorySegment offIn = inPos < 0 ? MemorySegment.NULL : a.allocateFrom(ValueLayout.JAVA_LONG, inPos);
                     MemorySegment offOut = outPos < 0 ? MemorySegment.NULL : a.allocateFrom(ValueLayout.JAVA_LONG, outPos);
                     do {
-                        n = Syscalls.copyFileRange(in.fd, offIn, out.fd, offOut, Math.min(count, Integer.MAX_VALUE), 0);
+                        n = sendfile ? Syscalls.sendfile(out.fd, in.fd, offIn, Math.min(count, MAX_TRANSFER))
+                                     : Syscalls.copyFileRange(in.fd, offIn, out.fd, offOut, Math.min(count, Integer.MAX_VALUE), 0);
                     } while (n == -Errno.EINTR);
                 } finally {
                     if (other != this) other.inFlight.exit();
@@ -686,13 +699,87 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
     /** The most one transfer moves, as the JDK's (and the kernel's MAX_RW_COUNT for one copy_file_range). */
     private static final long MAX_TRANSFER = Integer.MAX_VALUE & ~4095L;
 
+    /** Transfers within one file of fewer bytes than this take the copy loop, not a mapping, as the JDK's. */
+    private static final long MAPPED_MIN = 16 << 10;
+    /** The most a transfer within one file maps at once, as the JDK's. */
+    private static final long MAPPED_CHUNK = 8 << 20;
+
+    /**
+     * transferTo within one file once copy_file_range (overlapping ranges) and sendfile (with
+     * O_DIRECT, ranges it cannot read aligned) have refused: the JDK then has the target write a
+     * read-only mapping of this file, {@value #MAPPED_CHUNK} bytes at a time, from
+     * {@value #MAPPED_MIN} bytes on, and that is what decides the outcome (the target's own
+     * O_DIRECT checks, a failure after progress returning the bytes moved).
+     *
+     * @return bytes moved, or -1 for fewer than {@value #MAPPED_MIN} bytes: the copy loop
+     */
+    private long transferToMapped(long position, long count, UringFileChannel target) throws IOException {
+        if (count < MAPPED_MIN) return -1;
+        long remaining = count;
+        while (remaining > 0) {
+            // a confined arena unmaps each chunk at once, as the JDK does, rather than at GC
+            try (Arena chunk = Arena.ofConfined()) {
+                ByteBuffer mapped = map(MapMode.READ_ONLY, position, Math.min(remaining, MAPPED_CHUNK), chunk).asByteBuffer();
+                int n = target.write(mapped);
+                remaining -= n;
+                position += n;
+            } catch (IOException e) {
+                if (remaining == count) throw e;
+                break;
+            }
+        }
+        return count - remaining;
+    }
+
+    /**
+     * transferFrom within one file once copy_file_range has refused overlapping ranges: as the
+     * JDK, from {@value #MAPPED_MIN} requested bytes on, this channel writes a read-only mapping of
+     * the source from its position, {@value #MAPPED_CHUNK} bytes at a time, under the source's
+     * position lock, then advances that position by the bytes written. The kernel copies from the
+     * mapping, which shows the file's own pages, so with the target ahead of the source it reads
+     * again, further on, bytes this very write has put there, where a copy loop would copy each
+     * chunk as it was; the JDK's bytes are the ones to match. (Less than a cache line ahead, the
+     * outcome also depends on how the CPU copies, and differs from run to run with the JDK too.)
+     *
+     * @return bytes moved, or -1 for fewer than {@value #MAPPED_MIN} requested bytes: the copy loop
+     */
+    private long transferFromMapped(UringFileChannel src, long position, long count) throws IOException {
+        if (count < MAPPED_MIN) return -1;
+        src.positionLock.lock();
+        try {
+            long from = src.position();
+            long max = Math.min(count, src.size() - from), remaining = max;
+            while (remaining > 0) {
+                try (Arena chunk = Arena.ofConfined()) { // as in transferToMapped
+                    // outside the try below: a failed mapping is thrown even after progress, as the JDK's
+                    ByteBuffer mapped = src.map(MapMode.READ_ONLY, from, Math.min(remaining, MAPPED_CHUNK), chunk).asByteBuffer();
+                    int n;
+                    try {
+                        n = write(mapped, position);
+                    } catch (IOException e) {
+                        if (remaining == max) throw e;
+                        break;
+                    }
+                    from += n;
+                    position += n;
+                    remaining -= n;
+                }
+            }
+            src.position(from);
+            return max - remaining;
+        } finally {
+            src.positionLock.unlock();
+        }
+    }
+
     /**
      * Whether a transfer between two uring channels goes through ring splices: on a virtual
      * thread, whose carrier a plain copy_file_range would block for as long as the disk takes
      * (io_uring has no copy_file_range opcode), when the kernel has IORING_OP_SPLICE. Platform
      * threads block either way and keep copy_file_range, which can also reflink. Not for O_DIRECT
      * or non-regular files (splice's page-cache path does not fit them), nor within one file,
-     * where the JDK's semantics for overlapping ranges come from copy_file_range's refusal.
+     * where overlapping ranges must come out as the JDK's sendfile, mapping or copy loop leaves
+     * them once copy_file_range has refused them (see {@link #transferFromMapped}).
      *
      * <p>Measured here (ext4 on a virtio disk, 2 cores; 256 MiB, one virtual thread, a fresh
      * target file, median of 3): page cache hot, transferTo 235 ms with ring splices vs 337 ms
