@@ -833,14 +833,19 @@ public final class Engine implements AutoCloseable {
         enterSubmit();
     }
 
-    /** With the flush held: an SQE whose CQE only wakes the completion thread (room for it is kept in the CQ). */
-    private void prepWake() {
+    /** With the flush held (or the ring shut to all but the closer): the next free SQE, submitting the full SQ first if need be. */
+    private long nextSqe() {
         long sqe;
         while ((sqe = ring.sqe()) < 0) {
             stats.sqFull.increment();
             enterSubmit();
         }
-        ring.prep(sqe, IoUring.OP_NOP, -1, 0, 0, 0, 0, WAKE);
+        return sqe;
+    }
+
+    /** With the flush held: an SQE whose CQE only wakes the completion thread (room for it is kept in the CQ). */
+    private void prepWake() {
+        ring.prep(nextSqe(), IoUring.OP_NOP, -1, 0, 0, 0, 0, WAKE);
     }
 
     /** With the flush held: completes every queued op marked cancelled, in queue order. */
@@ -863,13 +868,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** With the flush held: writes the op into the next SQE, submitting the full SQ first if need be. */
+    /** With the flush held: writes the op into the next SQE. */
     private void prepSqe(Op op) {
-        long sqe;
-        while ((sqe = ring.sqe()) < 0) {
-            stats.sqFull.increment();
-            enterSubmit();
-        }
+        long sqe = nextSqe();
         int len = Faults.ARMED && faults != null ? faults.length(op) : op.len;
         if (Faults.ARMED && faults != null && (op.injectedRes = faults.completionError(op)) != 0) {
             ring.prep(sqe, IoUring.OP_NOP, -1, 0, 0, 0, 0, op.userData()); // completes with the injected result
@@ -1288,12 +1289,7 @@ public final class Engine implements AutoCloseable {
 
     /** With the ring shut to everyone else: submits one SQE whose CQE the completion thread ignores. */
     private void submitDirect(byte opcode, long addr, int opFlags) {
-        long sqe = ring.sqe();
-        while (sqe < 0) {
-            enterSubmit();
-            sqe = ring.sqe();
-        }
-        ring.prep(sqe, opcode, -1, addr, 0, 0, opFlags, WAKE);
+        ring.prep(nextSqe(), opcode, -1, addr, 0, 0, opFlags, WAKE);
         enterSubmit();
     }
 

@@ -105,6 +105,21 @@ class InputStreamDifferentialTest {
         return p;
     }
 
+    /** The first steps on a stream with data: reads, skips both ways, available, reads of no and of a negative count. */
+    private static void firstSteps(InputStream in, Steps s) throws Exception {
+        s.add("read", in::read);
+        s.add("read(byte[4])", () -> { byte[] b = new byte[4]; return in.read(b) + " " + Arrays.toString(b); });
+        s.add("available", in::available);
+        s.add("skip 10", () -> in.skip(10));
+        s.add("skip 0", () -> in.skip(0));
+        s.add("skip -5", () -> in.skip(-5));
+        s.add("available", in::available);
+        s.add("readNBytes 5", () -> in.readNBytes(5));
+        s.add("readNBytes 0", () -> in.readNBytes(0));
+        s.add("readNBytes -1", () -> in.readNBytes(-1));
+        s.add("transferTo null", () -> in.transferTo(null));
+    }
+
     /** The steps that read after the stream was closed. */
     private static void afterClose(InputStream in, Steps s) throws Exception {
         in.close();
@@ -125,17 +140,7 @@ class InputStreamDifferentialTest {
     void regularFile() throws Exception {
         compare("file", p -> Files.write(p, bytes(100)), (f, s) -> {
             InputStream in = Files.newInputStream(f);
-            s.add("read", in::read);
-            s.add("read(byte[4])", () -> { byte[] b = new byte[4]; return in.read(b) + " " + Arrays.toString(b); });
-            s.add("available", in::available);
-            s.add("skip 10", () -> in.skip(10));
-            s.add("skip 0", () -> in.skip(0));
-            s.add("skip -5", () -> in.skip(-5));
-            s.add("available", in::available);
-            s.add("readNBytes 5", () -> in.readNBytes(5));
-            s.add("readNBytes 0", () -> in.readNBytes(0));
-            s.add("readNBytes -1", () -> in.readNBytes(-1));
-            s.add("transferTo null", () -> in.transferTo(null));
+            firstSteps(in, s);
             s.add("skip past the end", () -> in.skip(1000));
             s.add("available at the end", in::available);
             s.add("read at the end", in::read);
@@ -168,17 +173,7 @@ class InputStreamDifferentialTest {
             FileChannel writer = FileChannel.open(Differential.plain(f), READ, WRITE);
             writer.write(ByteBuffer.wrap(bytes(200)));
             InputStream in = Files.newInputStream(f);
-            s.add("read", in::read);
-            s.add("read(byte[4])", () -> { byte[] b = new byte[4]; return in.read(b) + " " + Arrays.toString(b); });
-            s.add("available", in::available);
-            s.add("skip 10", () -> in.skip(10));
-            s.add("skip 0", () -> in.skip(0));
-            s.add("skip -5", () -> in.skip(-5));
-            s.add("available", in::available);
-            s.add("readNBytes 5", () -> in.readNBytes(5));
-            s.add("readNBytes 0", () -> in.readNBytes(0));
-            s.add("readNBytes -1", () -> in.readNBytes(-1));
-            s.add("transferTo null", () -> in.transferTo(null));
+            firstSteps(in, s);
             s.add("readNBytes(byte[], 2, 6)", () -> { byte[] b = new byte[8]; return in.readNBytes(b, 2, 6) + " " + Arrays.toString(b); });
             s.add("skipNBytes 4", () -> { in.skipNBytes(4); return "skipped"; });
             s.add("available", in::available);
