@@ -108,7 +108,7 @@ class VirtualThreadFriendlinessTest {
 
     @Test
     void tickerKeepsWakingDuringColdDirectRandomReads() throws Exception {
-        ticker(dir, true, 50, true);
+        ticker(dir, true, 50, 100, true);
     }
 
     /**
@@ -117,7 +117,7 @@ class VirtualThreadFriendlinessTest {
      */
     @Test
     void tickerKeepsWakingDuringColdBufferedRandomReads() throws Exception {
-        ticker(dir, false, 50, true);
+        ticker(dir, false, 50, 100, true);
     }
 
     /**
@@ -148,18 +148,20 @@ class VirtualThreadFriendlinessTest {
             // A first run unchecked: while the JIT compilers take their turns on the one CPU the
             // ticker is late anyway (p99 12-75 ms in a fresh JVM's first 2 s, 460 ms with two busy
             // loops on the machine; 1-20 ms after it).
-            ticker(Path.of(args[0]), true, 0, false);
-            withRetries(() -> ticker(Path.of(args[0]), true, 100, true));
-            withRetries(() -> ticker(Path.of(args[0]), false, 100, true));
+            ticker(Path.of(args[0]), true, 0, 0, false);
+            withRetries(() -> ticker(Path.of(args[0]), true, 1000, 20, true));
+            withRetries(() -> ticker(Path.of(args[0]), false, 1000, 20, true));
         }
 
         /**
-         * Up to three tries. On this VM the one-CPU runs turned bimodal (session 16, the same on the
-         * code of the session before): most tries tick 400-1,000 times at a p99 of 7-80 ms, some
-         * 3-60 times at 0.7-2 s, with as few reads (15,000-45,000 instead of 115,000-290,000), and
-         * touching 12 GiB of memory first made them pass for a while; the host, not the scheduler,
-         * seems to stall the one CPU then. Without the completion thread's pause every try failed
-         * (1-4 ticks in 2 s), so a pass in three still tells the pause works.
+         * Up to three tries, each to tick 20 times at least with a p99 under a second. On this VM
+         * the one-CPU runs turned erratic in session 16, on the code of the session before as
+         * well: most tries ticked 400-1,000 times at a p99 of 7-80 ms, others 3-90 times at
+         * 0.1-2 s, with as few reads (15,000-60,000 instead of 115,000-290,000); touching 12 GiB of
+         * memory first made them pass for a while, so the host, not the scheduler, seems to stall
+         * the one CPU then. What the test guards against is starvation: without the completion
+         * thread's pause the tries ticked 1-4 times in 2 s (session 13), or 2, 2 and 24 times at a
+         * p99 of 1.6-2.0 s (session 16), which these bounds still fail.
          */
         private static void withRetries(Run run) throws Exception {
             for (int attempt = 1; ; attempt++) {
@@ -322,7 +324,7 @@ class VirtualThreadFriendlinessTest {
         return new long[] {all.length, all[(int) (all.length * 0.99)]};
     }
 
-    private static void ticker(Path dir, boolean direct, long maxP99Millis, boolean checkTicker) throws Exception {
+    private static void ticker(Path dir, boolean direct, long maxP99Millis, int minTicks, boolean checkTicker) throws Exception {
         Path f = bigFile(dir);
         {
             Set<java.nio.file.OpenOption> opts = direct ? Set.of(READ, TestIo.DIRECT) : Set.of(READ);
@@ -388,7 +390,7 @@ class VirtualThreadFriendlinessTest {
                 assertNull(failure.get(), () -> "a reader failed: " + failure.get());
                 assertTrue(reads.get() >= READERS, "only " + reads.get() + " reads by " + READERS + " readers in 60 s");
                 if (!checkTicker) return;
-                assertTrue(l.length > 100, "ticker starved: " + l.length + " ticks in " + (done - started) / 1_000_000 + " ms");
+                assertTrue(l.length > minTicks, "ticker starved: " + l.length + " ticks in " + (done - started) / 1_000_000 + " ms");
                 assertTrue(p99 < maxP99Millis * 1_000_000L, "p99 lateness " + p99 / 1e6 + " ms");
             }
         }
