@@ -11,8 +11,8 @@ import java.lang.foreign.ValueLayout;
 import static io.uringfs.ring.LinuxAbi.*;
 
 /**
- * The few descriptor-level calls the channels make outside the ring: size, type and identity
- * (statx on the descriptor), the file offset (lseek), the bytes a stream has waiting (ioctl), the
+ * The few descriptor-level calls the channels make outside the ring: size and identity (statx on
+ * the descriptor), the file offset (lseek), the bytes a stream has waiting (ioctl), the
  * block size for O_DIRECT (fstatfs) and POSIX record locks (fcntl). Each is a short metadata call
  * that never waits for the disk, so a ring round trip would only add latency.
  *
@@ -34,15 +34,6 @@ final class FileOps {
             MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
             int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_SIZE, buf);
             return r < 0 ? r : buf.get(ValueLayout.JAVA_LONG, STX_SIZE);
-        }
-    }
-
-    /** The type of the open file (the S_IFMT bits of its mode), or -errno. */
-    static int type(int fd) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
-            int r = Syscalls.statx(fd, a.allocateFrom(""), AT_EMPTY_PATH, STATX_TYPE, buf);
-            return r < 0 ? r : Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT;
         }
     }
 

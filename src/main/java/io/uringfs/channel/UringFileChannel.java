@@ -426,7 +426,7 @@ public final class UringFileChannel extends FileChannel implements UringFileLock
         if (!inFlight.enter()) throw new ClosedChannelException();
         int type;
         try {
-            type = FileOps.type(fd);
+            type = Io.fileType(fd);
         } finally {
             inFlight.exit();
         }

@@ -926,10 +926,7 @@ public final class Engine implements AutoCloseable {
             if (ud == WAKE) continue;
             Op op = slots[(int) ud];
             if (op.generation != (int) (ud >>> 32) || op.state != Op.SUBMITTED) continue;
-            if (!op.isCancel && !op.stalled) {
-                inRing.decrementAndGet();
-                if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
-            }
+            if (!op.isCancel && !op.stalled) uncount(op);
             finish(op, res, 0);
         }
     }
@@ -985,11 +982,14 @@ public final class Engine implements AutoCloseable {
             stats.strayCompletions.increment();
             return;
         }
-        if (!op.isCancel && !op.stalled) {
-            inRing.decrementAndGet();
-            if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
-        }
+        if (!op.isCancel && !op.stalled) uncount(op);
         finish(op, res, flags);
+    }
+
+    /** The op no longer counts against the ring limit: its CQE came, its SQE was taken back, or it stalled. */
+    private void uncount(Op op) {
+        inRing.decrementAndGet();
+        if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
     }
 
     /** Publishes the op's result and wakes whoever waits for it: a CQE's, or -ECANCELED for an op that never reached the kernel. */
@@ -1208,8 +1208,7 @@ public final class Engine implements AutoCloseable {
                 for (Op op : slots) {
                     if (op.state == Op.SUBMITTED && op.inKernel && !op.stalled && !op.isCancel && epoch - op.epoch >= age) {
                         op.stalled = true;
-                        inRing.decrementAndGet();
-                        if (op.bufferedRead) bufferedReadsInRing.decrementAndGet();
+                        uncount(op);
                         n++;
                     }
                 }

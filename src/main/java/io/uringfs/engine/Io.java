@@ -200,10 +200,15 @@ public final class Io {
 
     /** Whether the open file is a regular file (false also when that cannot be told). */
     public static boolean isRegularFile(int fd) {
+        return fileType(fd) == S_IFREG;
+    }
+
+    /** The type of the open file (the S_IFMT bits of its mode), or -errno. */
+    public static int fileType(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(STATX_STRUCT_SIZE, 8);
             int r = Syscalls.statx(fd, EMPTY_PATH, AT_EMPTY_PATH, STATX_TYPE, buf);
-            return r == 0 && (Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT) == S_IFREG;
+            return r < 0 ? r : Short.toUnsignedInt(buf.get(ValueLayout.JAVA_SHORT, STX_MODE)) & S_IFMT;
         }
     }
 
