@@ -36,7 +36,12 @@ public final class PageCache {
 
     /** Evicts every clean cached page of {@code file}. */
     public static void drop(Path file) {
-        withFd(file, fd -> (int) FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED), "posix_fadvise(DONTNEED)");
+        drop(file, 0, 0);
+    }
+
+    /** Evicts the clean cached pages of {@code length} bytes of {@code file} from {@code offset}; a length of 0 means to its end. */
+    public static void drop(Path file, long offset, long length) {
+        withFd(file, fd -> (int) FADVISE.invokeExact(fd, offset, length, POSIX_FADV_DONTNEED), "posix_fadvise(DONTNEED)");
     }
 
     /** Writes back every dirty page of the file system holding {@code file} (one call for many files). */
