@@ -268,7 +268,7 @@ public final class Report {
         target(sb, "sequential 1 MiB reads and writes: ≥ 0.95×", seqMeasured.toString(),
                 verdict(seqWorst >= 0.95, null, seqWorst), inTheWay, SEQUENTIAL);
         Row tree = rows.get("tree cold vt64");
-        ratioAtLeast(sb, "small-file tree, cold (64 VTs)", tree, 1.5, inTheWay, NOT_PROFILED);
+        ratioAtLeast(sb, "small-file tree, cold (64 VTs)", tree, 1.5, inTheWay, SMALL_FILES_COLD);
         double worst = Double.NaN;
         StringBuilder alloc = new StringBuilder();
         for (String key : new String[] {"hot p1", "cold p1", "direct p1"}) {
@@ -342,7 +342,27 @@ public final class Report {
             are among them (448 before): in alternating probes, cold p99 0.47-0.79 ms against 0.84-1.89 ms, \
             reads/s alike. In the full passes since the readers run continuously (session 6), p99 during \
             the cold 1,024-thread reads was 0.79-1.02 ms before that change and during the `O_DIRECT` ones \
-            0.38-0.94 ms, against the default provider's 1.1-2.8 s.""";
+            0.38-0.94 ms, against the default provider's 1.1-2.8 s. On the host of sessions 16-17 \
+            (kernel 6.18.44-fc-v1045, page-table isolation forced on by its command line; the disk 1.6-1.8× \
+            faster) 1,024 readers reach 130,000-145,000 reads/s and keep both CPUs busy (vmstat: 18-23% \
+            idle): a 1 ms ticker in a separate JVM, platform or virtual, was 3.9-5.0 ms late at p99 during \
+            uringfs' `O_DIRECT` run (0.45 ms on the idle machine; 0.65-1.2 ms beside fio at depth 128-512, \
+            65,000-87,000 reads/s on one CPU), so most of the in-process ticker's 4-12 ms is the kernel's \
+            run queue, not the virtual-thread scheduler. Measured no better (session 17): submitting in \
+            `io_uring_enter` calls of at most 32 SQEs, nice 10 for the completion thread, a 256-entry CQ.""";
+
+    private static final String SMALL_FILES_COLD = """
+            on the host of sessions 16-17 (kernel 6.18.44-fc-v1045, page-table isolation forced on; hot \
+            small files at about half of pass Y's rate for both providers) both providers read about \
+            20,000 cold files/s, the disk's pace with 64 readers, but uringfs spent 94-123 µs of CPU per \
+            file against the default provider's 50, which saturates the two CPUs: per-thread CPU from \
+            `/proc` over 3 s, uringfs' carriers 165% of a CPU and its completion thread 25%, against the \
+            default provider's carriers' 100%. With open, stat and close as plain calls \
+            (`-Duringfs.disabledOps=18,19,21`, which holds a carrier for every lookup that misses): \
+            20,838-25,228 files/s at 78-96 µs per file in two rounds (hot: 117,000-125,000 against \
+            102,000-107,000 files/s); close alone changed nothing (session 17). So the ring round trips \
+            for lookups and reads cost more CPU on this host than they save. In pass Y, on the earlier \
+            host (kernel fc-v669): 2.17× at 33 against 36 µs per file.""";
 
 
     private static final String HOT_VT1 = """
