@@ -349,7 +349,10 @@ public final class Report {
             uringfs' `O_DIRECT` run (0.45 ms on the idle machine; 0.65-1.2 ms beside fio at depth 128-512, \
             65,000-87,000 reads/s on one CPU), so most of the in-process ticker's 4-12 ms is the kernel's \
             run queue, not the virtual-thread scheduler. Measured no better (session 17): submitting in \
-            `io_uring_enter` calls of at most 32 SQEs, nice 10 for the completion thread, a 256-entry CQ.""";
+            `io_uring_enter` calls of at most 32 SQEs, nice 10 for the completion thread, a 256-entry CQ; \
+            nor holding reads back with a 128-entry CQ: 105,000-107,000 `O_DIRECT` reads/s with the ticker \
+            at 10.3 ms, 92,000-93,000 cold reads/s at 1.5 ms (the default 512: 123,000-135,000 at \
+            5.1-9.1 ms), at more CPU per read.""";
 
     private static final String SMALL_FILES_COLD = """
             on the host of sessions 16-17 (kernel 6.18.44-fc-v1045, page-table isolation forced on; hot \
