@@ -26,7 +26,7 @@ class LookupOddsTest {
     @TempDir Path dir;
 
     @Test
-    void trustedAfterARunOfCachedLookupsUntilAMissOrASlowStat() {
+    void trustedAfterARunOfCachedLookupsUntilAMissOrSlowStatsInARow() {
         LookupOdds odds = new LookupOdds();
         for (int i = 0; i < LookupOdds.RUN; i++) {
             assertFalse(odds.trusted(), "after " + i + " cached lookups");
@@ -42,8 +42,18 @@ class LookupOddsTest {
         odds.cachedLookup(true);
         assertTrue(odds.trusted());
         for (int i = 0; i < 3 * LookupOdds.RUN; i++) odds.cachedLookup(true);
+        for (int i = 0; i < 10; i++) {
+            odds.plainLookupTook(LookupOdds.SLOW_NANOS + 1);
+            odds.plainLookupTook(1_000);
+        }
+        assertTrue(odds.trusted(), "slow stats between quick ones are taken for preemption, not the disk");
+        for (int i = 1; i < LookupOdds.SLOW_RUN; i++) odds.plainLookupTook(LookupOdds.SLOW_NANOS + 1);
+        assertTrue(odds.trusted(), "fewer slow stats in a row than the limit keep trust");
         odds.plainLookupTook(LookupOdds.SLOW_NANOS + 1);
-        assertFalse(odds.trusted(), "a slow plain stat ends trust, however long the run was");
+        assertFalse(odds.trusted(), LookupOdds.SLOW_RUN + " slow plain stats in a row end trust, however long the run was");
+        for (int i = 0; i < LookupOdds.RUN; i++) odds.cachedLookup(true);
+        odds.plainLookupTook(LookupOdds.SLOW_NANOS + 1);
+        assertTrue(odds.trusted(), "the slow count starts again with trust");
     }
 
     @Test
