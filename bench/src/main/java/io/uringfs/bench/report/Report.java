@@ -347,8 +347,8 @@ public final class Report {
             faster) 1,024 readers reach 130,000-145,000 reads/s and keep both CPUs busy (vmstat: 18-23% \
             idle): a 1 ms ticker in a separate JVM, platform or virtual, was 3.9-5.0 ms late at p99 during \
             uringfs' `O_DIRECT` run (0.45 ms on the idle machine; 0.65-1.2 ms beside fio at depth 128-512, \
-            65,000-87,000 reads/s on one CPU), so most of the in-process ticker's 4-12 ms is the kernel's \
-            run queue, not the virtual-thread scheduler. Measured no better (session 17): submitting in \
+            65,000-87,000 reads/s on one CPU; the in-process ticker of that run: 9.7-12.4 ms), so much of \
+            the lateness is the kernel's run queue, which no virtual-thread scheduler can jump. Measured no better (session 17): submitting in \
             `io_uring_enter` calls of at most 32 SQEs, nice 10 for the completion thread, a 256-entry CQ; \
             nor holding reads back with a 128-entry CQ: 105,000-107,000 `O_DIRECT` reads/s with the ticker \
             at 10.3 ms, 92,000-93,000 cold reads/s at 1.5 ms (the default 512: 123,000-135,000 at \
