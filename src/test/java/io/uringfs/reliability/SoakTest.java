@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -910,26 +911,36 @@ class SoakTest {
         }
     }
 
-    /** One FileChannel per shared file, reopened when an interrupt closed it. */
+    /**
+     * One FileChannel per shared file, reopened when an interrupt closed it. Without a lock: 2,000
+     * workers took one monitor for every op, and one that reopened a channel parked in its open
+     * while holding it; a worker could then lose the monitor to the others for over a minute
+     * (1,731 of them blocked on it at once), which the progress check reported as a hang.
+     */
     private static final class SharedChannels {
         private final Path root;
-        private final FileChannel[] channels = new FileChannel[FILES];
+        private final AtomicReferenceArray<FileChannel> channels = new AtomicReferenceArray<>(FILES);
 
         SharedChannels(Path root) throws IOException {
             this.root = root;
-            for (int f = 0; f < FILES; f++) channels[f] = FileChannel.open(root.resolve("shared-" + f), READ, WRITE);
+            for (int f = 0; f < FILES; f++) channels.set(f, FileChannel.open(root.resolve("shared-" + f), READ, WRITE));
         }
 
-        synchronized FileChannel get(int f) {
-            return channels[f];
+        FileChannel get(int f) {
+            return channels.get(f);
         }
 
-        synchronized void renewIfClosed(int f) throws IOException {
-            if (!channels[f].isOpen()) channels[f] = FileChannel.open(root.resolve("shared-" + f), READ, WRITE);
+        /** Reopens file {@code f} if its channel is closed; of workers racing to do so, one channel wins and the others close theirs. */
+        void renewIfClosed(int f) throws IOException {
+            FileChannel closed = channels.get(f);
+            if (closed.isOpen()) return;
+            FileChannel fresh = FileChannel.open(root.resolve("shared-" + f), READ, WRITE);
+            if (!channels.compareAndSet(f, closed, fresh)) fresh.close();
         }
 
-        synchronized void close() throws IOException {
-            for (FileChannel c : channels) c.close();
+        /** Once the workers are done. */
+        void close() throws IOException {
+            for (int f = 0; f < FILES; f++) channels.get(f).close();
         }
     }
 }
