@@ -68,9 +68,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * 90-140 us on average (2026-12-01, the host of session 17), a bound of 300 us instead of 100 read
  * 1.16-1.22x as many cold buffered and 1.09-1.16x as many O_DIRECT blocks, at 10-25% less CPU per
  * read (JMH, alternating, two rounds each); where reads take 35-60 us, the wait ends with the CQE
- * well before either bound. Never with a single carrier: holding the only one, each reader's next read was again the only one in flight, so the
- * virtual threads queued behind it ran one at a time (1,000 O_DIRECT readers: 15,000 reads/s
- * instead of 80,000, and a 1 ms ticker starved).
+ * well before either bound. Never with a single carrier: holding the only one, each reader's next
+ * read was again the only one in flight, so the virtual threads queued behind it ran one at a time
+ * (1,000 O_DIRECT readers: 15,000 reads/s instead of 80,000, and a 1 ms ticker starved).
  *
  * <p>For the same reason the completion thread, when nothing is in flight, parks instead of waiting
  * on the ring: the kernel wakes every task waiting on the ring when it posts a CQE, so the lone

@@ -13,21 +13,21 @@ package io.uringfs.engine;
  * {@code RESOLVE_CACHED} anyway (every virtual thread's open, and stats while untrusted) are
  * counted, and after {@value #RUN} of them in a row found their path cached, stats become plain
  * calls, until a cached lookup fails or {@value #SLOW_RUN} plain stats in a row take longer than
- * {@link #SLOW_NANOS}. Hot stats of a 10,000-file tree here: 93% under 2 us, one in 1,500 20-50 us and one in 15,000 or
- * so longer (an interrupt, a safepoint on the way back from native code); after dropping the
- * caches most took 5-20 us (ext4 reads inode blocks ahead) and those that waited for the disk
- * 50 us to over 200 us. One slow stat alone is no sign of the disk where the CPUs are busy: 64
- * virtual threads reading a tree of 10,000 small files on two saturated CPUs whose system calls
- * are dear saw about one plain stat in 100 preempted past the limit, and trust, lost each time,
- * took {@value #RUN} lookups to win back, so 57% of the stats of a cold run (pages dropped, paths
- * cached) and 11% of a hot one went the three-call way. Disk misses come in runs (a tree nobody
- * walked lately), preemptions alone, so it takes two slow stats in a row to end trust: trust was
- * then lost 9 times instead of 574 in a hot run, 0.2% of the stats went the three-call way, and
+ * {@link #SLOW_NANOS}. Hot stats of a 10,000-file tree here: 93% under 2 us, one in 1,500 20-50 us
+ * and one in 15,000 or so longer (an interrupt, a safepoint on the way back from native code);
+ * after dropping the caches most took 5-20 us (ext4 reads inode blocks ahead) and those that waited
+ * for the disk 50 us to over 200 us. One slow stat alone is no sign of the disk where the CPUs are
+ * busy: 64 virtual threads reading a tree of 10,000 small files on two saturated CPUs whose system
+ * calls are dear saw about one plain stat in 100 preempted past the limit, and trust, lost each
+ * time, took {@value #RUN} lookups to win back, so 57% of the stats of a cold run (pages dropped,
+ * paths cached) and 11% of a hot one went the three-call way. Disk misses come in runs (a tree
+ * nobody walked lately), preemptions alone, so it takes two slow stats in a row to end trust: trust
+ * was then lost 9 times instead of 574 in a hot run, 0.2% of the stats went the three-call way, and
  * a cold run read 17,712-18,309 files/s at 104-112 us of CPU per file against 16,399-16,563 at
  * 117-118. The price: stats that miss while trusted, of paths nobody looked up lately, hold their
- * carrier for that read, as the default provider's stats always may: two of them before trust
- * ends, and with lookups that keep missing, at most two in {@value #RUN}, since every miss starts
- * the run again.
+ * carrier for that read, as the default provider's stats always may: two of them before trust ends,
+ * and with lookups that keep missing, at most two in {@value #RUN}, since every miss starts the run
+ * again.
  *
  * <p>Thread safety: plain fields updated without synchronisation. A lost update only moves the
  * moment trust is gained or lost by a lookup or a stat or two, never a result.
