@@ -47,6 +47,7 @@ public final class IoUring {
     public static final int SETUP_CLAMP = 1 << 4;
     public static final int SETUP_R_DISABLED = 1 << 6;
     public static final int SETUP_SUBMIT_ALL = 1 << 7;
+    public static final int SETUP_COOP_TASKRUN = 1 << 8;
 
     // io_uring_params.features
     public static final int FEAT_SINGLE_MMAP = 1;
