@@ -53,8 +53,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * against 0.08-0.14; cold buffered reads alike, 9.02-10.55 us against 8.85-10.57).
  *
  * <h2>A lone op waits in the kernel for a moment</h2>
- * When the submitter's op is the only one in flight, it first waits for the CQE in a bounded
- * {@code io_uring_enter(GETEVENTS)} ({@value #BRIEF_WAIT_NANOS} ns at most) before parking. The
+ * When the submitter's op is the only one in flight, and the op put in before it was its own too
+ * (a lone reader), it first waits for the CQE in a bounded {@code io_uring_enter(GETEVENTS)}
+ * ({@value #BRIEF_WAIT_NANOS} ns at most) before parking. The
  * kernel finishes a device read (O_DIRECT, a buffered miss) as task_work of the task that
  * submitted it, i.e. this carrier: parked, the carrier sleeps in the scheduler and must be woken to
  * post the CQE, which wakes the completion thread, which unparks the virtual thread, which wakes a
@@ -70,7 +71,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * read (JMH, alternating, two rounds each); where reads take 35-60 us, the wait ends with the CQE
  * well before either bound. Never with a single carrier: holding the only one, each reader's next
  * read was again the only one in flight, so the virtual threads queued behind it ran one at a time
- * (1,000 O_DIRECT readers: 15,000 reads/s instead of 80,000, and a 1 ms ticker starved).
+ * (1,000 O_DIRECT readers: 15,000 reads/s instead of 80,000, and a 1 ms ticker starved). Nor
+ * when the op before was another thread's: many virtual threads that take turns at the ring, each
+ * one's op alone in flight while the others run (opening, stating and closing small files with
+ * plain calls), need the carrier it would hold (64 threads reading a tree of cold 4 KiB files,
+ * alternating JVMs, three rounds: 20,800-25,800 files/s without the wait, 17,100-20,400 with it;
+ * 2026-12-02).
  *
  * <p>For the same reason the completion thread, when nothing is in flight, parks instead of waiting
  * on the ring: the kernel wakes every task waiting on the ring when it posts a CQE, so the lone
@@ -220,6 +226,12 @@ public final class Engine implements AutoCloseable {
      * so when that wait ends without the completion (see class comment). Used only with brief waits.
      */
     private volatile boolean completionThreadParked;
+    /**
+     * The thread whose op {@link #submitAndAwait} last put in: only a thread whose op follows its
+     * own waits for it in the kernel (see class comment). Racy on purpose: a lost update only
+     * costs or spares one brief wait.
+     */
+    private Thread lastWaiter;
     /** Op slots freed by virtual threads while others waited, for the completion thread to hand on (see release). */
     private final AtomicInteger deferredPermits = new AtomicInteger();
     /** Ops the engine holds per CQ entry (see class comment: the rest wait in the queue, not for a slot). */
@@ -521,12 +533,15 @@ public final class Engine implements AutoCloseable {
      * @return the CQE's result: non-negative on success, {@code -errno} on failure
      */
     public int submitAndAwait(Op op, boolean cancelOnInterrupt) {
-        op.waiter = Thread.currentThread();
+        Thread me = Thread.currentThread();
+        op.waiter = me;
+        boolean sameWaiter = lastWaiter == me;
+        if (!sameWaiter) lastWaiter = me;
         enterRingOrRelease(op);
         try {
-            enqueue(op);
+            enqueue(op, sameWaiter);
             if (op.state != Op.DONE) reap();
-            if (op.state != Op.DONE && waitScratch != null && inFlight.get() <= 1) awaitBriefly(op);
+            if (op.state != Op.DONE && sameWaiter && waitScratch != null && inFlight.get() <= 1) awaitBriefly(op);
         } finally {
             exitRing();
         }
@@ -601,7 +616,7 @@ public final class Engine implements AutoCloseable {
         op.executor = executor;
         enterRingOrRelease(op);
         try {
-            enqueue(op);
+            enqueue(op, false);
         } finally {
             exitRing();
         }
@@ -710,7 +725,7 @@ public final class Engine implements AutoCloseable {
             c.prep(IoUring.OP_ASYNC_CANCEL, -1, userData, 0, 0, flags);
         }
         stats.cancels.increment();
-        enqueue(c);
+        enqueue(c, false);
     }
 
     /** Asks the kernel to cancel every op in flight on {@code fd} (e.g. a channel being closed). */
@@ -730,11 +745,12 @@ public final class Engine implements AutoCloseable {
         return submitAndAwait(c);
     }
 
-    private void enqueue(Op op) {
+    /** {@code submitterMayWait}: the submitter waits for this op in the kernel if it is the only one in flight. */
+    private void enqueue(Op op, boolean submitterMayWait) {
         op.state = Op.SUBMITTED;
         if (UringEvents.operationsEnabled()) UringEvents.begin(op);
         long nowInFlight = inFlight.incrementAndGet();
-        if (completionThreadParked && (nowInFlight > 1 || op.waiter != Thread.currentThread())) {
+        if (completionThreadParked && (nowInFlight > 1 || !submitterMayWait)) {
             LockSupport.unpark(completionThread); // nobody else waits for this CQE in the kernel
         }
         stats.byOpcode[op.opcode & 0xFF].increment();

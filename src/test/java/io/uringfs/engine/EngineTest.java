@@ -741,12 +741,16 @@ class EngineTest {
         try (Engine e = startWithCarriers(2); Pipe first = Pipe.open(); Pipe second = Pipe.open(); Arena a = Arena.ofShared()) {
             MemorySegment buf1 = a.allocate(8), buf2 = a.allocate(8);
             AtomicInteger r1 = new AtomicInteger(-1), r2 = new AtomicInteger(-1);
-            Thread t1 = Thread.ofVirtual().start(() ->
-                    r1.set(e.submitAndAwait(e.acquire().prepRead(first.readFd(), buf1.address(), 8, -1))));
+            Thread t1 = Thread.ofVirtual().start(() -> {
+                e.nop(); // the op before the read is its own: a lone reader's
+                r1.set(e.submitAndAwait(e.acquire().prepRead(first.readFd(), buf1.address(), 8, -1)));
+            });
             while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
             assertEquals(1, e.stats().briefWaits(), "the only op in flight waits in the kernel first: " + e.stats());
-            Thread t2 = Thread.ofVirtual().start(() ->
-                    r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf2.address(), 8, -1))));
+            Thread t2 = Thread.ofVirtual().start(() -> {
+                e.nop();
+                r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf2.address(), 8, -1)));
+            });
             while (e.stats().parkedWaits() < 2) Thread.onSpinWait();
             assertEquals(1, e.stats().briefWaits(), "with another op in flight the submitter parks at once: " + e.stats());
             try (Arena w = Arena.ofConfined()) {
@@ -766,6 +770,36 @@ class EngineTest {
     }
 
     /**
+     * Threads taking turns at the ring, each one's op alone in flight, do not hold a carrier in the
+     * kernel: only an op that follows its own thread's last op waits there.
+     */
+    @Test
+    void aLoneOpAfterAnotherThreadsOpParksAtOnce() throws Exception {
+        try (Engine e = startWithCarriers(2); Pipe first = Pipe.open(); Pipe second = Pipe.open(); Arena a = Arena.ofShared()) {
+            MemorySegment buf = a.allocate(8);
+            AtomicInteger r1 = new AtomicInteger(-1), r2 = new AtomicInteger(-1);
+            e.nop();
+            Thread t1 = Thread.ofVirtual().start(() ->
+                    r1.set(e.submitAndAwait(e.acquire().prepRead(first.readFd(), buf.address(), 8, -1))));
+            while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
+            assertEquals(0, e.stats().briefWaits(), "the op before was another thread's: " + e.stats());
+            writeByte(first, 7);
+            t1.join(10_000);
+            assertEquals(1, r1.get());
+            Thread t2 = Thread.ofVirtual().start(() -> {
+                r2.set(e.submitAndAwait(e.acquire().prepNop()));
+                r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf.address(), 8, -1)));
+            });
+            while (e.stats().parkedWaits() < 2) Thread.onSpinWait();
+            assertEquals(1, e.stats().briefWaits(), "an op after its own thread's waits in the kernel first: " + e.stats());
+            writeByte(second, 9);
+            t2.join(10_000);
+            assertEquals(1, r2.get());
+            assertEquals(9, buf.get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    /**
      * With nothing in flight the completion thread parks instead of waiting on the ring (so that a
      * lone op's CQE, reaped by its submitter in the kernel, does not wake it too). Every op it must
      * reap then wakes it: a lone op that outlasts its submitter's brief wait, an op beside another,
@@ -778,7 +812,10 @@ class EngineTest {
             awaitParked(e);
             MemorySegment buf1 = a.allocate(8), buf2 = a.allocate(8), buf3 = a.allocate(8);
             AtomicInteger r1 = new AtomicInteger(-1), r2 = new AtomicInteger(-1);
-            Thread t1 = Thread.ofVirtual().start(() -> r1.set(e.submitAndAwait(e.acquire().prepRead(lone.readFd(), buf1.address(), 8, -1))));
+            Thread t1 = Thread.ofVirtual().start(() -> {
+                e.nop();
+                r1.set(e.submitAndAwait(e.acquire().prepRead(lone.readFd(), buf1.address(), 8, -1)));
+            });
             while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
             assertEquals(1, e.stats().briefWaits(), "the lone op was waited for in the kernel first: " + e.stats());
             writeByte(lone, 7);
@@ -786,7 +823,10 @@ class EngineTest {
             assertEquals(1, r1.get(), "a lone op that outlasted its brief wait was reaped");
             awaitParked(e);
 
-            Thread t2 = Thread.ofVirtual().start(() -> r2.set(e.submitAndAwait(e.acquire().prepRead(beside.readFd(), buf2.address(), 8, -1))));
+            Thread t2 = Thread.ofVirtual().start(() -> {
+                e.nop();
+                r2.set(e.submitAndAwait(e.acquire().prepRead(beside.readFd(), buf2.address(), 8, -1)));
+            });
             while (e.stats().briefWaits() < 2) Thread.onSpinWait();
             CountDownLatch asyncDone = new CountDownLatch(1);
             AtomicInteger r3 = new AtomicInteger(-1);
