@@ -355,17 +355,19 @@ public final class Report {
             5.1-9.1 ms), at more CPU per read.""";
 
     private static final String SMALL_FILES_COLD = """
-            on the host of sessions 16-17 (kernel 6.18.44-fc-v1045, page-table isolation forced on; hot \
-            small files at about half of pass Y's rate for both providers) both providers read about \
-            20,000 cold files/s, the disk's pace with 64 readers, but uringfs spent 94-123 µs of CPU per \
-            file against the default provider's 50, which saturates the two CPUs: per-thread CPU from \
-            `/proc` over 3 s, uringfs' carriers 165% of a CPU and its completion thread 25%, against the \
-            default provider's carriers' 100%. With open, stat and close as plain calls \
-            (`-Duringfs.disabledOps=18,19,21`, which holds a carrier for every lookup that misses): \
-            20,838-25,228 files/s at 78-96 µs per file in two rounds (hot: 117,000-125,000 against \
-            102,000-107,000 files/s); close alone changed nothing (session 17). So the ring round trips \
-            for lookups and reads cost more CPU on this host than they save. In pass Y, on the earlier \
-            host (kernel fc-v669): 2.17× at 33 against 36 µs per file.""";
+            on the host of sessions 16-18 (kernel 6.18.44-fc-v1045, page-table isolation forced on) uringfs \
+            spends more CPU per file than the default provider and the two CPUs, not the disk, set the \
+            pace. Session 18 took out two costs found with `perf` (notes): the kernel interrupted a running \
+            carrier with an IPI to finish each cold read (its task_work; 0.28 reschedule IPIs per file, \
+            against none for the default provider), which it now leaves for the carrier's next entry into \
+            the kernel (`IORING_SETUP_COOP_TASKRUN`); and a carrier waited in the kernel for every read that \
+            was alone in flight while the other 63 readers needed it (now only a lone reader waits). In \
+            alternating rounds 16,300-20,300 files/s became 21,400-23,800 with the first, and 17,100-20,400 \
+            became 20,800-25,800 with the second; pass AA, before both: 0.89×. Left per file: the readahead \
+            and virtio kick that the page-cache try (`preadv2(RWF_NOWAIT)`) starts on the carrier, as the \
+            default provider's blocking read does, about 2.6 more system calls (that try, `F_SETFL` after the \
+            cached open, `io_uring_enter`), and the completion's hop through the completion thread and a \
+            park. In pass Y, on the earlier host (kernel fc-v669): 2.17× at 33 against 36 µs per file.""";
 
 
     private static final String HOT_VT1 = """
@@ -374,8 +376,11 @@ public final class Report {
             `preadv2(RWF_NOWAIT)`, so that a miss is noticed); until session 9 every read was such a try, \
             whose kernel path costs 13% more (iovec import, copy and free, `vfs_readv`). Probe, one hot \
             reader, 3 s rounds alternating in one JVM: 0.84-0.88× before, 0.90-0.91× after; async-profiler \
-            then shows both providers' reads in `pread64` with about equal samples. Passes so far: \
-            0.79-1.05×.""";
+            then shows both providers' reads in `pread64` with about equal samples. Session 18, separate \
+            JVMs (one hot reader, 2 s rounds, with and without a 1 ms ticker): 0.91-0.94×; no uringfs-woken \
+            thread was counted waiting, so the reader gave up its carrier only every 10 ms. Passes so far: \
+            0.79-1.05×, pass BB 0.80× (0.73× / 0.87× by order): JMH's case reads slower than the probe for \
+            uringfs only, not explained yet.""";
     private static final String HOT_VT1024 = """
             until session 9 the reads were `preadv2(RWF_NOWAIT)` calls, whose kernel path costs more than \
             `pread64`'s (probe, 1,024 hot readers, 3 s rounds alternating in one JVM: 0.86-0.92×, 1.20-1.31 \
