@@ -33,11 +33,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * could block for ever, so when a descriptor's run is complete its caller asks its type once
  * ({@link #settle}); one that is not a regular file is never trusted.
  *
+ * <p>A descriptor just opened has no history of its own, and the files a program opens one after
+ * another tend to be alike (a tree of small files, all cold or all cached). So tries on fresh
+ * descriptors share one count: after {@value #FRESH_MISS_RUN} of them in a row missed, a fresh
+ * descriptor's read goes straight to the ring, except one in {@value #FRESH_PROBE_EVERY}, still
+ * tried; the first of those to hit ends it. That saves more than the try's system call: a missed
+ * try starts the disk read on the calling carrier, one request per block-layer plug (and, on a
+ * VM, one device notification) for every file, where reads that reach the kernel through the
+ * ring under load are often submitted together (64 virtual threads reading a tree of 10,000 cold
+ * 4 KiB files, alternating JVMs, three rounds: 35,700-39,100 files/s at 57-59 us of CPU per file
+ * without the tries on fresh descriptors, 22,200-26,600 at 79-99 us with them; 1.47 against 1.00
+ * requests per plug, 0.3 against 0.7 context switches per file; this rule, two rounds:
+ * 32,900-35,400 at 61-64 us against 24,000-26,600 at 78-86 us, hot trees and one reader alike).
+ *
  * <p>Thread safety: the state per descriptor is a plain int updated without synchronisation. A
  * lost update only changes when the next try happens (a miss lost to a racing hit leaves trust to
  * the next try that misses), never a result. A descriptor's state is {@link #forget forgotten}
  * when it is closed, so a file that reuses the number starts fresh instead of inheriting the skips
- * earned by a cold file or the trust earned by a hot one.
+ * earned by a cold file or the trust earned by a hot one. The fresh descriptors' count is a plain
+ * int too: a lost update moves the switch between trying and not by a try or two.
  */
 final class PageCacheOdds {
     static final int MAX_SKIP = 64;
@@ -47,6 +61,10 @@ final class PageCacheOdds {
     static final int PROBE_EVERY = 16;
     /** Largest read that may be a plain call: beyond it the iovec's cost is lost in the copy. */
     static final int PLAIN_MAX = 16 * 1024;
+    /** Tries in a row on fresh descriptors that must miss before fresh descriptors' reads skip the try. */
+    static final int FRESH_MISS_RUN = 16;
+    /** While they skip it, on average one fresh descriptor's read in this many is still tried. */
+    static final int FRESH_PROBE_EVERY = 16;
     /** States after a complete run: a regular file's reads may be plain calls; another file's never. */
     private static final int TRUSTED = -TRUST_RUN - 1, NOT_A_FILE = -TRUST_RUN - 2;
 
@@ -56,13 +74,15 @@ final class PageCacheOdds {
      * and then {@link #TRUSTED} or {@link #NOT_A_FILE}.
      */
     private final AtomicReference<int[]> state = new AtomicReference<>(new int[1024]);
+    /** Tries on fresh descriptors (state 0) that missed in a row, up to {@value #FRESH_MISS_RUN}. */
+    private int freshMisses;
 
     /** Whether to try the page cache for this read; {@code busy}: the engine has many ops in flight (see class comment). */
     boolean worthTrying(int fd, boolean busy) {
         int[] s = state.get();
-        if (fd < 0 || fd >= s.length) return true;
-        int v = s[fd];
-        if (v <= 0) return true;
+        int v = fd >= 0 && fd < s.length ? s[fd] : 0;
+        if (v == 0) return freshMisses < FRESH_MISS_RUN || ThreadLocalRandom.current().nextInt(FRESH_PROBE_EVERY) == 0;
+        if (v < 0) return true;
         if (busy) return false;
         int left = v & 0xFFFF;
         if (left == 0) return true;
@@ -85,6 +105,7 @@ final class PageCacheOdds {
         if (fd < 0) return false;
         int[] s = table(fd);
         int v = s[fd];
+        if (v == 0) freshMisses = 0;
         if (v <= -TRUST_RUN) return false;
         int run = v > 0 ? -1 : v - 1;
         s[fd] = run;
@@ -101,6 +122,7 @@ final class PageCacheOdds {
         if (fd < 0) return;
         int[] s = table(fd);
         int v = s[fd];
+        if (v == 0 && freshMisses < FRESH_MISS_RUN) freshMisses++;
         int stretch = v > 0 ? v >>> 16 : 0;
         stretch = stretch == 0 ? 1 : Math.min(stretch * 2, MAX_SKIP);
         s[fd] = (stretch << 16) | stretch;

@@ -49,6 +49,38 @@ class PageCacheOddsTest {
         assertTrue(odds.worthTrying(5, false), "tried again once the load dropped");
     }
 
+    /**
+     * Fresh descriptors share one count: after a run of tries on them that missed, their reads
+     * skip the try but for about one in {@link PageCacheOdds#FRESH_PROBE_EVERY}, and a hit on
+     * one ends it. Descriptors with a history of their own are not affected.
+     */
+    @Test
+    void freshDescriptorsSkipTheTryAfterARunOfMissesOnFreshDescriptors() {
+        PageCacheOdds odds = new PageCacheOdds();
+        odds.hit(3); // a hot descriptor, with a history of its own
+        for (int i = 0; i < PageCacheOdds.FRESH_MISS_RUN; i++) {
+            assertTrue(odds.worthTrying(10, false), "fresh try " + i + " before the run is complete");
+            odds.miss(10);
+            odds.forget(10); // closed: the next open gets the number fresh
+        }
+        int n = 100 * PageCacheOdds.FRESH_PROBE_EVERY, tried = 0;
+        for (int i = 0; i < n; i++) {
+            if (odds.worthTrying(10, false)) tried++;
+            assertTrue(odds.worthTrying(3, false), "the hot descriptor is still tried");
+        }
+        // binomial(1,600, 1/16): mean 100, standard deviation under 10
+        assertTrue(tried >= 50 && tried <= 160, "fresh descriptors tried " + tried + " times of " + n);
+        int beyond = 0;
+        for (int i = 0; i < n; i++) if (odds.worthTrying(5000, false)) beyond++;
+        assertTrue(beyond >= 50 && beyond <= 160, "a descriptor beyond the table is fresh too: tried " + beyond + " times of " + n);
+        odds.hit(10);
+        odds.forget(10);
+        for (int i = 0; i < 100; i++) assertTrue(odds.worthTrying(10, false), "a hit on a fresh descriptor ended the skipping");
+        odds.miss(3); // a miss on a descriptor with a history does not count towards the run
+        odds.forget(3);
+        assertTrue(odds.worthTrying(3, false));
+    }
+
     /** Counts, of {@code n} reads of {@code len} bytes, those that {@link PageCacheOdds#plainRead} makes plain calls. */
     private static int plainReads(PageCacheOdds odds, int fd, int len, int n) {
         int plain = 0;
