@@ -367,7 +367,12 @@ public final class Report {
             and virtio kick that the page-cache try (`preadv2(RWF_NOWAIT)`) starts on the carrier, as the \
             default provider's blocking read does, about 2.6 more system calls (that try, `F_SETFL` after the \
             cached open, `io_uring_enter`), and the completion's hop through the completion thread and a \
-            park. In pass Y, on the earlier host (kernel fc-v669): 2.17× at 33 against 36 µs per file.""";
+            park. After pass BB (1.47×) a third change went in: the page-cache try on newly opened files, \
+            which started each cold file's disk read on the carrier (one block request per plug, against \
+            1.47 through the ring), is skipped once such tries keep missing; alternating rounds 24,000-26,600 \
+            became 32,900-35,400 files/s, and a partial run of the small-file cases measured 1.62× (1.75× / \
+            1.50× by order; `2026-12-02-vm-smallfiles.md`). In pass Y, on the earlier host (kernel fc-v669): \
+            2.17× at 33 against 36 µs per file.""";
 
 
     private static final String HOT_VT1 = """
