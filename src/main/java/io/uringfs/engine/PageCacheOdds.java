@@ -38,13 +38,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * descriptors share one count: after {@value #FRESH_MISS_RUN} of them in a row missed, a fresh
  * descriptor's read goes straight to the ring, except one in {@value #FRESH_PROBE_EVERY}, still
  * tried; the first of those to hit ends it. That saves more than the try's system call: a missed
- * try starts the disk read on the calling carrier, one request per block-layer plug (and, on a
- * VM, one device notification) for every file, where reads that reach the kernel through the
- * ring under load are often submitted together (64 virtual threads reading a tree of 10,000 cold
- * 4 KiB files, alternating JVMs, three rounds: 35,700-39,100 files/s at 57-59 us of CPU per file
- * without the tries on fresh descriptors, 22,200-26,600 at 79-99 us with them; 1.47 against 1.00
- * requests per plug, 0.3 against 0.7 context switches per file; this rule, two rounds:
- * 32,900-35,400 at 61-64 us against 24,000-26,600 at 78-86 us, hot trees and one reader alike).
+ * try starts the disk read on the calling carrier, one request per block-layer plug for every
+ * file, where reads that reach the kernel through the ring under load are often submitted
+ * together (64 virtual threads reading a tree of 10,000 cold 4 KiB files, alternating JVMs, three
+ * rounds: 35,700-39,100 files/s at 57-59 us of CPU per file without the tries on fresh
+ * descriptors, 22,200-26,600 at 79-99 us with them; 1.47 against 1.00 requests per plug, 0.3
+ * against 0.7 context switches per file; this rule, two rounds: 32,900-35,400 at 61-64 us against
+ * 24,000-26,600 at 78-86 us, hot trees and one reader alike).
  *
  * <p>Thread safety: the state per descriptor is a plain int updated without synchronisation. A
  * lost update only changes when the next try happens (a miss lost to a racing hit leaves trust to
