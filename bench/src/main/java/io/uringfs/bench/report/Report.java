@@ -384,8 +384,9 @@ public final class Report {
             then shows both providers' reads in `pread64` with about equal samples. Session 18, separate \
             JVMs (one hot reader, 2 s rounds, with and without a 1 ms ticker): 0.91-0.94×; no uringfs-woken \
             thread was counted waiting, so the reader gave up its carrier only every 10 ms. Passes so far: \
-            0.79-1.05×, pass BB 0.80× (0.73× / 0.87× by order): JMH's case reads slower than the probe for \
-            uringfs only, not explained yet.""";
+            0.79-1.05×, pass BB 0.80× (0.73× / 0.87× by order); single-fork JMH rounds right after pass BB: \
+            1.24×, 1.00× and (with JFR on) 1.38×, at error bars of 25-70% of the scores, so on this host the \
+            case does not separate the providers.""";
     private static final String HOT_VT1024 = """
             until session 9 the reads were `preadv2(RWF_NOWAIT)` calls, whose kernel path costs more than \
             `pread64`'s (probe, 1,024 hot readers, 3 s rounds alternating in one JVM: 0.86-0.92×, 1.20-1.31 \
