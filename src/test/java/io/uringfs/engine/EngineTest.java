@@ -787,7 +787,7 @@ class EngineTest {
             t1.join(10_000);
             assertEquals(1, r1.get());
             Thread t2 = Thread.ofVirtual().start(() -> {
-                r2.set(e.submitAndAwait(e.acquire().prepNop()));
+                e.nop();
                 r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf.address(), 8, -1)));
             });
             while (e.stats().parkedWaits() < 2) Thread.onSpinWait();
