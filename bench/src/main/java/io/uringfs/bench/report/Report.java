@@ -371,7 +371,7 @@ public final class Report {
             which started each cold file's disk read on the carrier (one block request per plug, against \
             1.47 through the ring), is skipped once such tries keep missing; alternating rounds 24,000-26,600 \
             became 32,900-35,400 files/s, and a partial run of the small-file cases measured 1.62× (1.75× / \
-            1.50× by order; `2026-12-02-vm-smallfiles.md`). In pass Y, on the earlier host (kernel fc-v669): \
+            1.50× by order; `2026-12-02-vm-smallfiles.md`) and full pass CC 1.75× (1.82× / 1.67×). In pass Y, on the earlier host (kernel fc-v669): \
             2.17× at 33 against 36 µs per file.""";
 
 
@@ -385,15 +385,21 @@ public final class Report {
             JVMs (one hot reader, 2 s rounds, with and without a 1 ms ticker): 0.91-0.94×; no uringfs-woken \
             thread was counted waiting, so the reader gave up its carrier only every 10 ms. Passes so far: \
             0.79-1.05×, pass BB 0.80× (0.73× / 0.87× by order); single-fork JMH rounds right after pass BB: \
-            1.24×, 1.00× and (with JFR on) 1.38×, at error bars of 25-70% of the scores, so on this host the \
-            case does not separate the providers.""";
+            1.24×, 1.00× and (with JFR on) 1.38×, at error bars of 25-70% of the scores. Pass CC 0.89× \
+            (0.94× / 0.84×); three alternating single-fork rounds after it: 1.00× (1.06 system calls per \
+            read for both: `perf stat`), 0.94× and 1.29×, uringfs at 347,000-358,000 reads/s in each and \
+            the default provider at 269,000-379,000. On this host the case does not separate the \
+            providers.""";
     private static final String HOT_VT1024 = """
             until session 9 the reads were `preadv2(RWF_NOWAIT)` calls, whose kernel path costs more than \
             `pread64`'s (probe, 1,024 hot readers, 3 s rounds alternating in one JVM: 0.86-0.92×, 1.20-1.31 \
             against 1.09-1.12 µs of CPU per read); now a file's reads are plain `pread64` calls once 1,024 \
             tries in a row hit, one in 16 still tried (probe: 0.97-1.00× in rounds at the same host speed). \
-            The case also swings with the default provider, 1.10-2.02M reads/s across passes: 0.84-1.37× \
-            so far.""";
+            The case swings with the default provider: 1.10-2.02M reads/s across passes on the earlier \
+            host, 0.52-0.79M on this one (0.84-1.37× so far). Pass CC 0.87× (0.97× / 0.77×; the default \
+            provider's second fork at 792,342 ± 156,812); four alternating single-fork rounds after it: \
+            0.91×, 1.11×, 1.08× and 0.94× (geometric mean 1.01×), at 2.81-3.48 against 2.80-3.82 µs of CPU \
+            per read.""";
     private static final String SEQUENTIAL = """
             both providers make the same plain calls on one platform thread (`read(fd, 1 MiB)`, \
             `write(fd, 1 MiB)`: strace), and the ratios move with the host. Cold reads: the guest reports \
@@ -402,7 +408,10 @@ public final class Report {
             (`perf`: 64% of cycles in `_copy_to_iter`); with reporting off both providers read 1,978-2,188 \
             MiB/s. Writes (0.94-1.08× across passes): whichever provider's fork runs second writes faster \
             (JMH rerun after pass T: 0.968× with uringfs first, 1.04× with the default provider first, \
-            0.997× over both), so from pass T on `bench/run` runs them in both orders, as the reads.""";
+            0.997× over both), so from pass T on `bench/run` runs them in both orders, as the reads. After \
+            pass CC, four single-fork cold runs: both providers' 2 s iterations jumped between about \
+            1,400-2,600 and 14,000 reads of 1 MiB per second within one run (uringfs 1,368 → 14,002, the \
+            default provider 14,176 → 1,952).""";
 
     private static final String MISSED = "**missed**";
 
