@@ -1,5 +1,6 @@
 package io.uringfs.engine;
 
+import io.uringfs.ring.IoUring;
 import io.uringfs.ring.RingSetupException;
 import io.uringfs.ring.Syscalls;
 import org.junit.jupiter.api.AfterAll;
@@ -745,13 +746,13 @@ class EngineTest {
                 e.nop(); // the op before the read is its own: a lone reader's
                 r1.set(e.submitAndAwait(e.acquire().prepRead(first.readFd(), buf1.address(), 8, -1)));
             });
-            while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
+            awaitParkedOnRead(e, t1, 1);
             assertEquals(1, e.stats().briefWaits(), "the only op in flight waits in the kernel first: " + e.stats());
             Thread t2 = Thread.ofVirtual().start(() -> {
                 e.nop();
                 r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf2.address(), 8, -1)));
             });
-            while (e.stats().parkedWaits() < 2) Thread.onSpinWait();
+            awaitParkedOnRead(e, t2, 2);
             assertEquals(1, e.stats().briefWaits(), "with another op in flight the submitter parks at once: " + e.stats());
             try (Arena w = Arena.ofConfined()) {
                 MemorySegment b = w.allocate(1);
@@ -781,7 +782,7 @@ class EngineTest {
             e.nop();
             Thread t1 = Thread.ofVirtual().start(() ->
                     r1.set(e.submitAndAwait(e.acquire().prepRead(first.readFd(), buf.address(), 8, -1))));
-            while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
+            awaitParkedOnRead(e, t1, 1);
             assertEquals(0, e.stats().briefWaits(), "the op before was another thread's: " + e.stats());
             writeByte(first, 7);
             t1.join(10_000);
@@ -790,12 +791,40 @@ class EngineTest {
                 e.nop();
                 r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf.address(), 8, -1)));
             });
-            while (e.stats().parkedWaits() < 2) Thread.onSpinWait();
+            awaitParkedOnRead(e, t2, 2);
             assertEquals(1, e.stats().briefWaits(), "an op after its own thread's waits in the kernel first: " + e.stats());
             writeByte(second, 9);
             t2.join(10_000);
             assertEquals(1, r2.get());
             assertEquals(9, buf.get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    /**
+     * A lone op does not hold its carrier in the kernel while threads the engine woke wait for a
+     * carrier: with the other carriers busy, they would wait behind it for as long as its thread's
+     * ops keep ending within the wait.
+     */
+    @Test
+    void aLoneOpParksAtOnceWhileWokenThreadsWaitForACarrier() throws Exception {
+        try (Engine e = startWithCarriers(2); Pipe pipe = Pipe.open(); Arena a = Arena.ofShared()) {
+            MemorySegment buf = a.allocate(8);
+            AtomicInteger r = new AtomicInteger(-1);
+            CarrierQuantum.waking(Thread.ofVirtual().unstarted(() -> {})); // woken, not run yet
+            try {
+                Thread t = Thread.ofVirtual().start(() -> {
+                    e.nop();
+                    r.set(e.submitAndAwait(e.acquire().prepRead(pipe.readFd(), buf.address(), 8, -1)));
+                });
+                awaitParkedOnRead(e, t, 1);
+                assertEquals(0, e.stats().briefWaits(), "a woken thread waits for a carrier: " + e.stats());
+                writeByte(pipe, 5);
+                t.join(10_000);
+                assertEquals(1, r.get());
+                assertEquals(5, buf.get(ValueLayout.JAVA_BYTE, 0));
+            } finally {
+                CarrierQuantum.callbackRunning(); // the thread counted above, as if it ran
+            }
         }
     }
 
@@ -861,6 +890,17 @@ class EngineTest {
         while (e.completionThread().getState() != Thread.State.WAITING) {
             assertTrue(System.nanoTime() < deadline, "completion thread not parked: " + e.completionThread().getState() + " " + e.describeInFlight());
             Thread.sleep(1);
+        }
+    }
+
+    /**
+     * Waits until {@code reads} reads were submitted and {@code t} is parked, on the last of them:
+     * a wait in the kernel before parking is then over. Counting parks instead would also count
+     * another op's park (the engine's first op, a NOP before the read).
+     */
+    private static void awaitParkedOnRead(Engine e, Thread t, int reads) {
+        while (e.stats().submitted(IoUring.OP_READ) < reads || t.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
         }
     }
 
