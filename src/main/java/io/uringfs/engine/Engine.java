@@ -76,11 +76,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * one's op alone in flight while the others run (opening, stating and closing small files with
  * plain calls), need the carrier it would hold (64 threads reading a tree of cold 4 KiB files,
  * alternating JVMs, three rounds: 20,800-25,800 files/s without the wait, 17,100-20,400 with it;
- * 2026-12-02). Nor while threads this engine woke wait for a carrier ({@link
- * CarrierQuantum#wokenNotRun}): when the other carriers are busy computing, a reader whose reads
- * each end within the wait never lets go of its own, and the threads queued behind it wait (one
- * virtual thread computing without blocking beside two O_DIRECT readers on two carriers: 26-56
- * reads in 5 s took over 20 ms, up to 401 ms, where the default provider's took at most 16 ms).
+ * 2026-12-02). Nor while threads that uringfs woke wait for a carrier ({@link
+ * CarrierQuantum#wokenNotRun}, every engine's): when the other carriers are busy computing, a
+ * reader whose reads each end within the wait never lets go of its own, and the threads queued
+ * behind it wait (one virtual thread computing without blocking beside two O_DIRECT readers on
+ * two carriers: 26-56 reads in 5 s took over 20 ms, up to 401 ms, where the default provider's
+ * took at most 16 ms).
  *
  * <p>For the same reason the completion thread, when nothing is in flight, parks instead of waiting
  * on the ring: the kernel wakes every task waiting on the ring when it posts a CQE, so the lone

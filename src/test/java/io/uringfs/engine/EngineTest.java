@@ -899,7 +899,9 @@ class EngineTest {
      * another op's park (the engine's first op, a NOP before the read).
      */
     private static void awaitParkedOnRead(Engine e, Thread t, int reads) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (e.stats().submitted(IoUring.OP_READ) < reads || t.getState() != Thread.State.WAITING) {
+            if (System.nanoTime() - deadline > 0) fail("read " + reads + " not parked on in 10 s: " + t.getState() + ", " + e.stats());
             Thread.onSpinWait();
         }
     }
