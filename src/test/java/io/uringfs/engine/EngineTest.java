@@ -725,7 +725,7 @@ class EngineTest {
             MemorySegment buf = a.allocate(8);
             AtomicInteger r = new AtomicInteger(-1);
             Thread t = Thread.ofVirtual().start(() -> r.set(e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1))));
-            while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
+            awaitParkedOnRead(e, t, 1);
             assertEquals(0, e.stats().briefWaits(), "no brief wait with one carrier: " + e.stats());
             try (Arena w = Arena.ofConfined()) {
                 MemorySegment b = w.allocate(1);
@@ -742,16 +742,10 @@ class EngineTest {
         try (Engine e = startWithCarriers(2); Pipe first = Pipe.open(); Pipe second = Pipe.open(); Arena a = Arena.ofShared()) {
             MemorySegment buf1 = a.allocate(8), buf2 = a.allocate(8);
             AtomicInteger r1 = new AtomicInteger(-1), r2 = new AtomicInteger(-1);
-            Thread t1 = Thread.ofVirtual().start(() -> {
-                e.nop(); // the op before the read is its own: a lone reader's
-                r1.set(e.submitAndAwait(e.acquire().prepRead(first.readFd(), buf1.address(), 8, -1)));
-            });
+            Thread t1 = startReaderAfterNop(e, first, buf1, r1); // the op before the read is its own: a lone reader's
             awaitParkedOnRead(e, t1, 1);
             assertEquals(1, e.stats().briefWaits(), "the only op in flight waits in the kernel first: " + e.stats());
-            Thread t2 = Thread.ofVirtual().start(() -> {
-                e.nop();
-                r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf2.address(), 8, -1)));
-            });
+            Thread t2 = startReaderAfterNop(e, second, buf2, r2);
             awaitParkedOnRead(e, t2, 2);
             assertEquals(1, e.stats().briefWaits(), "with another op in flight the submitter parks at once: " + e.stats());
             try (Arena w = Arena.ofConfined()) {
@@ -787,10 +781,7 @@ class EngineTest {
             writeByte(first, 7);
             t1.join(10_000);
             assertEquals(1, r1.get());
-            Thread t2 = Thread.ofVirtual().start(() -> {
-                e.nop();
-                r2.set(e.submitAndAwait(e.acquire().prepRead(second.readFd(), buf.address(), 8, -1)));
-            });
+            Thread t2 = startReaderAfterNop(e, second, buf, r2);
             awaitParkedOnRead(e, t2, 2);
             assertEquals(1, e.stats().briefWaits(), "an op after its own thread's waits in the kernel first: " + e.stats());
             writeByte(second, 9);
@@ -812,10 +803,7 @@ class EngineTest {
             AtomicInteger r = new AtomicInteger(-1);
             CarrierQuantum.waking(Thread.ofVirtual().unstarted(() -> {})); // woken, not run yet
             try {
-                Thread t = Thread.ofVirtual().start(() -> {
-                    e.nop();
-                    r.set(e.submitAndAwait(e.acquire().prepRead(pipe.readFd(), buf.address(), 8, -1)));
-                });
+                Thread t = startReaderAfterNop(e, pipe, buf, r);
                 awaitParkedOnRead(e, t, 1);
                 assertEquals(0, e.stats().briefWaits(), "a woken thread waits for a carrier: " + e.stats());
                 writeByte(pipe, 5);
@@ -841,21 +829,15 @@ class EngineTest {
             awaitParked(e);
             MemorySegment buf1 = a.allocate(8), buf2 = a.allocate(8), buf3 = a.allocate(8);
             AtomicInteger r1 = new AtomicInteger(-1), r2 = new AtomicInteger(-1);
-            Thread t1 = Thread.ofVirtual().start(() -> {
-                e.nop();
-                r1.set(e.submitAndAwait(e.acquire().prepRead(lone.readFd(), buf1.address(), 8, -1)));
-            });
-            while (e.stats().parkedWaits() == 0) Thread.onSpinWait();
+            Thread t1 = startReaderAfterNop(e, lone, buf1, r1);
+            awaitParkedOnRead(e, t1, 1);
             assertEquals(1, e.stats().briefWaits(), "the lone op was waited for in the kernel first: " + e.stats());
             writeByte(lone, 7);
             t1.join(10_000);
             assertEquals(1, r1.get(), "a lone op that outlasted its brief wait was reaped");
             awaitParked(e);
 
-            Thread t2 = Thread.ofVirtual().start(() -> {
-                e.nop();
-                r2.set(e.submitAndAwait(e.acquire().prepRead(beside.readFd(), buf2.address(), 8, -1)));
-            });
+            Thread t2 = startReaderAfterNop(e, beside, buf2, r2);
             while (e.stats().briefWaits() < 2) Thread.onSpinWait();
             CountDownLatch asyncDone = new CountDownLatch(1);
             AtomicInteger r3 = new AtomicInteger(-1);
@@ -891,6 +873,14 @@ class EngineTest {
             assertTrue(System.nanoTime() < deadline, "completion thread not parked: " + e.completionThread().getState() + " " + e.describeInFlight());
             Thread.sleep(1);
         }
+    }
+
+    /** Starts a virtual thread that puts in a NOP, then reads up to 8 bytes of {@code p} into {@code buf}, the result in {@code r}. */
+    private static Thread startReaderAfterNop(Engine e, Pipe p, MemorySegment buf, AtomicInteger r) {
+        return Thread.ofVirtual().start(() -> {
+            e.nop();
+            r.set(e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1)));
+        });
     }
 
     /**
