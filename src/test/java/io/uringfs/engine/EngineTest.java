@@ -784,10 +784,7 @@ class EngineTest {
             Thread t2 = startReaderAfterNop(e, second, buf, r2);
             awaitParkedOnRead(e, t2, 2);
             assertEquals(1, e.stats().briefWaits(), "an op after its own thread's waits in the kernel first: " + e.stats());
-            writeByte(second, 9);
-            t2.join(10_000);
-            assertEquals(1, r2.get());
-            assertEquals(9, buf.get(ValueLayout.JAVA_BYTE, 0));
+            feedAndJoin(second, 9, t2, r2, buf);
         }
     }
 
@@ -806,10 +803,7 @@ class EngineTest {
                 Thread t = startReaderAfterNop(e, pipe, buf, r);
                 awaitParkedOnRead(e, t, 1);
                 assertEquals(0, e.stats().briefWaits(), "a woken thread waits for a carrier: " + e.stats());
-                writeByte(pipe, 5);
-                t.join(10_000);
-                assertEquals(1, r.get());
-                assertEquals(5, buf.get(ValueLayout.JAVA_BYTE, 0));
+                feedAndJoin(pipe, 5, t, r, buf);
             } finally {
                 CarrierQuantum.callbackRunning(); // the thread counted above, as if it ran
             }
@@ -894,6 +888,14 @@ class EngineTest {
             if (System.nanoTime() - deadline > 0) fail("read " + reads + " not parked on in 10 s: " + t.getState() + ", " + e.stats());
             Thread.onSpinWait();
         }
+    }
+
+    /** Writes {@code value} into {@code p} for the reader {@code t}, and checks that it read that byte into {@code buf}. */
+    private static void feedAndJoin(Pipe p, int value, Thread t, AtomicInteger r, MemorySegment buf) throws InterruptedException {
+        writeByte(p, value);
+        t.join(10_000);
+        assertEquals(1, r.get());
+        assertEquals(value, buf.get(ValueLayout.JAVA_BYTE, 0));
     }
 
     private static void writeByte(Pipe p, int value) {
