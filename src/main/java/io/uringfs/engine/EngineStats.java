@@ -25,6 +25,7 @@ public final class EngineStats {
     final LongAdder handedOn = new LongAdder();
     final LongAdder submitErrors = new LongAdder();
     final LongAdder stalledOps = new LongAdder();
+    final LongAdder flushesLeft = new LongAdder();
     /** Ops submitted per opcode (index: the unsigned opcode); so a test can tell that an op really went to the ring. */
     final LongAdder[] byOpcode = new LongAdder[256];
 
@@ -78,6 +79,9 @@ public final class EngineStats {
     /** Ops that stopped counting against the ring limit because they sat in the kernel while others waited (see {@link Engine}). */
     public long stalledOps() { return stalledOps.sum(); }
 
+    /** Async ops from platform threads whose submission their thread left to the completion thread (see {@link Engine}). */
+    public long flushesLeft() { return flushesLeft.sum(); }
+
     /** The non-zero per-opcode counts, e.g. {@code "WRITE=10 FSYNC=10"}. */
     public String submittedByOpcode() {
         StringBuilder b = new StringBuilder();
@@ -94,6 +98,6 @@ public final class EngineStats {
                 + ", enters=" + enterCalls() + ", inlineReaps=" + inlineReaps() + ", parked=" + parkedWaits() + ", briefWaits=" + briefWaits() + ", threadReaps=" + completionThreadReaps()
                 + ", slotWaits=" + slotWaits() + ", ringWaits=" + ringWaits() + ", sqFull=" + sqFull() + ", busy=" + busy()
                 + ", cqOverflows=" + cqOverflows() + ", cancels=" + cancels() + ", fallbacks=" + fallbacks() + ", handedOn=" + handedOn()
-                + ", submitErrors=" + submitErrors() + ", stalledOps=" + stalledOps() + ", ops=[" + submittedByOpcode() + "]]";
+                + ", submitErrors=" + submitErrors() + ", stalledOps=" + stalledOps() + ", flushesLeft=" + flushesLeft() + ", ops=[" + submittedByOpcode() + "]]";
     }
 }

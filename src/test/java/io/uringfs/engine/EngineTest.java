@@ -861,6 +861,32 @@ class EngineTest {
     }
 
     /** Waits until the engine's completion thread is parked (WAITING), not asleep in io_uring_enter (RUNNABLE, in native code). */
+    /**
+     * A platform thread's async op is put into the kernel by the parked completion thread, which
+     * then finishes the kernel's work for it while it waits there: the submitter may go on
+     * computing without holding the completion back until its next system call or timer tick.
+     */
+    @Test
+    void aPlatformThreadsAsyncOpIsLeftToTheParkedCompletionThreadToSubmit() throws Exception {
+        try (Engine e = startWithCarriers(2); Pipe p = Pipe.open(); Arena a = Arena.ofShared()) {
+            MemorySegment buf = a.allocate(8);
+            awaitParked(e);
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicInteger r = new AtomicInteger(-1);
+            e.submitAsync(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1), Runnable::run, res -> {
+                r.set(res);
+                done.countDown();
+            });
+            assertEquals(1, e.stats().flushesLeft(), "submitted by the completion thread: " + e.stats());
+            writeByte(p, 3);
+            assertTrue(done.await(10, TimeUnit.SECONDS), "the async op completed: " + e.describeInFlight());
+            assertEquals(1, r.get());
+            assertEquals(3, buf.get(ValueLayout.JAVA_BYTE, 0));
+            Thread.ofVirtual().start(() -> e.submitAsync(e.acquire().prepNop(), Runnable::run, res -> {})).join();
+            assertEquals(1, e.stats().flushesLeft(), "a virtual thread flushes its own: " + e.stats());
+        }
+    }
+
     private static void awaitParked(Engine e) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (e.completionThread().getState() != Thread.State.WAITING) {
