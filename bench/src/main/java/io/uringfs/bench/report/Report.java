@@ -371,8 +371,8 @@ public final class Report {
             which started each cold file's disk read on the carrier (one block request per plug, against \
             1.47 through the ring), is skipped once such tries keep missing; alternating rounds 24,000-26,600 \
             became 32,900-35,400 files/s, and a partial run of the small-file cases measured 1.62× (1.75× / \
-            1.50× by order; `2026-12-02-vm-smallfiles.md`) and full pass CC 1.75× (1.82× / 1.67×). In pass Y, on the earlier host (kernel fc-v669): \
-            2.17× at 33 against 36 µs per file.""";
+            1.50× by order; `2026-12-02-vm-smallfiles.md`), full pass CC 1.75× (1.82× / 1.67×). In pass Y, \
+            on the earlier host (kernel fc-v669): 2.17× at 33 against 36 µs per file.""";
 
 
     private static final String HOT_VT1 = """
