@@ -10,7 +10,6 @@ import org.openjdk.jmh.results.ScalarResult;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -30,8 +29,6 @@ import java.util.concurrent.locks.LockSupport;
  * The ticker runs in every benchmark; the report shows it for the virtual-thread workloads.
  */
 public final class RunMetrics implements InternalProfiler {
-    private static final long TICK_NANOS = 1_000_000L;
-
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -61,13 +58,12 @@ public final class RunMetrics implements InternalProfiler {
         long cpu = os.getProcessCpuTime() - cpuStart;
         int peak = threads.getPeakThreadCount();
         int n = ticker.stop();
-        Arrays.sort(samples, 0, n);
         long ops = Math.max(1, result.getMetadata().getAllOps());
         return List.of(
                 new ScalarResult("cpu.per.op", (double) cpu / ops, "ns/op", AggregationPolicy.AVG),
                 new ScalarResult("threads.peak", peak, "threads", AggregationPolicy.MAX),
                 new ScalarResult("threads.extra", peak - baselineThreads, "threads", AggregationPolicy.MAX),
-                new ScalarResult("ticker.p99", percentile(samples, n, 0.99) / 1e3, "us", AggregationPolicy.AVG),
+                new ScalarResult("ticker.p99", Ticker.percentile(samples, n, 0.99) / 1e3, "us", AggregationPolicy.AVG),
                 new ScalarResult("ticker.max", n == 0 ? 0 : samples[n - 1] / 1e3, "us", AggregationPolicy.MAX));
     }
 
@@ -95,58 +91,5 @@ public final class RunMetrics implements InternalProfiler {
             Thread.currentThread().interrupt();
         }
         return threads.getThreadCount();
-    }
-
-    /** Nearest-rank percentile of the first {@code n} values of {@code sorted}. */
-    static double percentile(long[] sorted, int n, double p) {
-        if (n == 0) return 0;
-        int rank = (int) Math.ceil(p * n);
-        return sorted[Math.max(0, rank - 1)];
-    }
-
-    /** The 1 ms virtual-thread ticker; samples go to a preallocated array (no allocation per tick). */
-    private static final class Ticker implements Runnable {
-        private final long[] lateness;
-        private volatile int count;
-        private volatile long sleepingSince;
-        private volatile boolean stop;
-        private Thread thread;
-
-        Ticker(long[] lateness) {
-            this.lateness = lateness;
-        }
-
-        void start() {
-            thread = Thread.ofVirtual().name("bench-ticker").start(this);
-        }
-
-        @Override
-        public void run() {
-            int n = 0;
-            while (!stop && n < lateness.length - 1) {
-                long t0 = System.nanoTime();
-                sleepingSince = t0;
-                LockSupport.parkNanos(TICK_NANOS);
-                if (stop) break;
-                lateness[n] = Math.max(0, System.nanoTime() - t0 - TICK_NANOS);
-                count = ++n;
-            }
-        }
-
-        /** Stops the ticker; returns how many samples it left in the array, the pending tick included. */
-        int stop() {
-            long now = System.nanoTime();
-            long pendingLate = now - sleepingSince - TICK_NANOS;
-            stop = true;
-            LockSupport.unpark(thread);
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            int n = count;
-            if (pendingLate > 0) lateness[n++] = pendingLate;
-            return n;
-        }
     }
 }

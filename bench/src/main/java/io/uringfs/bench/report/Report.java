@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,17 @@ public final class Report {
     /** What the matching fio job measured: reads/s, and its own CPU time (user + system) per read in ns. */
     record Fio(double iops, double cpuNanosPerOp) {
         static final Fio NONE = new Fio(Double.NaN, Double.NaN);
+    }
+
+    /**
+     * The benchmarks' 1 ms ticker run in a JVM of its own beside a fio job ({@code bench/run}'s
+     * {@code fio/ticker-<job>.txt}): how late the host woke it, and the job's reads/s.
+     */
+    record HostTicker(String job, int jobs, double p99Micros, double iops) {
+        String describe() {
+            return String.format(Locale.ROOT, "%.2f ms beside fio at depth 128 (%s, %,.0f reads/s)", p99Micros / 1e3,
+                    jobs == 1 ? "1 job" : jobs + " jobs", iops);
+        }
     }
 
     /** The ops/s and CPU-per-op ratios of one JMH run that had both providers, and whether uringfs' fork ran first. */
@@ -83,6 +95,8 @@ public final class Report {
 
     /** Every JMH file's results together. */
     private final Results results;
+    /** Host tickers by fio job name ({@code cold-128}, {@code direct-128x2}, ...), those that ran. */
+    private final Map<String, HostTicker> hostTickers = new HashMap<>();
     private final Map<String, Row> rows = new LinkedHashMap<>();
 
     public static void main(String[] args) throws IOException {
@@ -113,6 +127,12 @@ public final class Report {
     /** Reads the JMH files together (the medians) and each on its own (the per-order ratios). */
     Report(List<Path> jmh, Path fioDir) throws IOException {
         results = Results.read(jmh);
+        for (String cache : new String[] {"cold", "direct"}) {
+            for (String job : new String[] {cache + "-128", cache + "-128x2"}) {
+                HostTicker t = hostTicker(fioDir, job);
+                if (t != null) hostTickers.put(job, t);
+            }
+        }
         List<Results> runs = new ArrayList<>();
         for (Path f : jmh) runs.add(Results.read(List.of(f)));
         for (Case c : cases()) {
@@ -206,7 +226,9 @@ public final class Report {
                   provider's first (the host's speed drifts within minutes, and whichever ran second was often faster):
                   their medians are over the iterations of both runs, their ratio (and the `O_DIRECT` target's CPU
                   ratio) is the geometric mean of the two runs' ratios, each comparing forks run one right after the
-                  other, and the targets table also gives each order's ratio.
+                  other, and the targets table also gives each order's ratio. A full pass runs the sequential cases
+                  twice more (three shorter forks per provider, once in each order): their ratio is the geometric
+                  mean over the four runs.
                 - fio: `ioengine=io_uring`, bs=4k, randread, iodepth = thread count capped at 128 (64 for the
                   AsynchronousFileChannel rows), same file and cache state (hot: cached, `invalidate=0`; cold:
                   `invalidate=1`; O_DIRECT: `direct=1`). uringfs / fio is the share of that ceiling reached.
@@ -218,7 +240,10 @@ public final class Report {
                 - alloc B/op: `-prof gc` `gc.alloc.rate.norm`. Virtual-thread rows include starting the threads
                   (about the same for both columns); the 1 platform thread rows are the per-read steady state.
                 - ticker p99: lateness of a virtual thread sleeping 1 ms in a loop during the iteration (a tick still
-                  pending at the end counts with its lateness so far).
+                  pending at the end counts with its lateness so far). The ticker targets also give the same ticker
+                  run in a JVM of its own beside fio's depth-128 cold and O_DIRECT jobs, with 1 job and with 2 jobs
+                  sharing the depth (which keep both CPUs busy, as 1,024 virtual threads' reads do): how late the
+                  host wakes a thread under such reads with no Java reader at all.
                 - "n/a": the benchmark did not run or failed on that file system (see the JMH log).
                 """;
     }
@@ -254,8 +279,13 @@ public final class Report {
         ratioAtLeast(sb, "O_DIRECT 4 KiB random reads, 1 virtual thread", d1, 0.9, inTheWay, NOT_PROFILED);
         for (Row r : new Row[] {cold, direct}) {
             double p99 = r.metric(true, "ticker.p99") / 1e3;
+            StringBuilder host = new StringBuilder();
+            for (String job : new String[] {r.c.fioCache + "-128", r.c.fioCache + "-128x2"}) {
+                HostTicker t = hostTickers.get(job);
+                if (t != null) host.append(host.isEmpty() ? "; the same ticker in a JVM of its own: " : ", ").append(t.describe());
+            }
             target(sb, "ticker p99 during " + r.c.key.replace(" vt1024", "") + " 1,024-VT reads: ≤ 1 ms",
-                    num(p99, "%.2f") + " ms (default " + num(r.metric(false, "ticker.p99") / 1e3, "%.2f") + " ms)",
+                    num(p99, "%.2f") + " ms (default " + num(r.metric(false, "ticker.p99") / 1e3, "%.2f") + " ms" + host + ")",
                     verdict(p99 <= 1.0, null, p99), inTheWay, TICKER);
         }
         StringBuilder seqMeasured = new StringBuilder();
@@ -334,25 +364,19 @@ public final class Report {
             the default provider spent 7.9-9.2 µs in the same minutes.""";
 
     private static final String TICKER = """
-            the ticker's carrier, once its timer fires, waits for a CPU: on two CPUs the completion thread \
-            (which finishes buffered reads in the kernel, as task_work of their submitter: 63% of a CPU in \
-            a cold run) and the block layer's high-priority worker (kblockd, nice -20, on the CPU of the \
-            disk's interrupt, in slices of up to 1.25 ms) left woken carriers runnable for up to 1.25 ms \
-            (`perf sched`, session 11). Since then the kernel holds at most 224 ops while buffered reads \
-            are among them (448 before): in alternating probes, cold p99 0.47-0.79 ms against 0.84-1.89 ms, \
-            reads/s alike. In the full passes since the readers run continuously (session 6), p99 during \
-            the cold 1,024-thread reads was 0.79-1.02 ms before that change and during the `O_DIRECT` ones \
-            0.38-0.94 ms, against the default provider's 1.1-2.8 s. On the host of sessions 16-17 \
-            (kernel 6.18.44-fc-v1045, page-table isolation forced on by its command line; the disk 1.6-1.8× \
-            faster) 1,024 readers reach 130,000-145,000 reads/s and keep both CPUs busy (vmstat: 18-23% \
-            idle): a 1 ms ticker in a separate JVM, platform or virtual, was 3.9-5.0 ms late at p99 during \
-            uringfs' `O_DIRECT` run (0.45 ms on the idle machine; 0.65-1.2 ms beside fio at depth 128-512, \
-            65,000-87,000 reads/s on one CPU; the in-process ticker of that run: 9.7-12.4 ms), so much of \
-            the lateness is the kernel's run queue, which no virtual-thread scheduler can jump. Measured no better (session 17): submitting in \
-            `io_uring_enter` calls of at most 32 SQEs, nice 10 for the completion thread, a 256-entry CQ; \
-            nor holding reads back with a 128-entry CQ: 105,000-107,000 `O_DIRECT` reads/s with the ticker \
-            at 10.3 ms, 92,000-93,000 cold reads/s at 1.5 ms (the default 512: 123,000-135,000 at \
-            5.1-9.1 ms), at more CPU per read.""";
+            the host's scheduler. A thread woken while both CPUs are busy waits for the running thread's \
+            time slice to end, which this kernel (HZ=250) checks every 4 ms; fio shows it without Java: \
+            a 1 ms platform-thread ticker in a JVM of its own (session 20, 8 s each) was 0.22 ms late at \
+            p99 on the idle machine, 2.00 ms beside fio's `O_DIRECT` depth-128 job (1 job, 76,260 \
+            reads/s) and 3.81 ms beside 2 jobs (148,050 reads/s); cold buffered 1.34 ms (1 job, 54,973) \
+            and 5.01 ms (2 jobs, 114,251). The measured column gives this run's own host ticker (a \
+            virtual thread, whose wake-up takes two OS wake-ups: the JDK's timer thread, then a carrier). \
+            uringfs' 1,024 readers keep both CPUs busy at 130,000-145,000 reads/s on this host; on the \
+            slower disk of sessions 6-15 (75,000-85,000) full passes measured 0.38-1.02 ms. Measured no \
+            better (session 17): the completion thread at nice 10, `io_uring_enter` calls of at most 32 \
+            SQEs, a 256-entry CQ; holding reads back with a 128-entry CQ: 105,000-107,000 `O_DIRECT` \
+            reads/s with the ticker at 10.3 ms, 92,000-93,000 cold reads/s at 1.5 ms; pausing free page \
+            reporting (session 20): 5.7-6.5 ms against 4.5-11.8 ms.""";
 
     private static final String SMALL_FILES_COLD = """
             on the host of sessions 16-18 (kernel 6.18.44-fc-v1045, page-table isolation forced on) uringfs \
@@ -411,7 +435,12 @@ public final class Report {
             0.997× over both), so from pass T on `bench/run` runs them in both orders, as the reads. After \
             pass CC, four single-fork cold runs: both providers' 2 s iterations jumped between about \
             1,400-2,600 and 14,000 reads of 1 MiB per second within one run (uringfs 1,368 → 14,002, the \
-            default provider 14,176 → 1,952).""";
+            default provider 14,176 → 1,952). Session 20: strace of 2,000 hot reads, 1,967 `read(fd, \
+            1048576)` for each provider and nothing else on the file; from one JVM to the next, both \
+            providers' hot reads settle at 3,500-3,800 or at 5,000-5,200 MiB/s (pinned to one CPU, \
+            4,000-4,900 for either); with free page reporting paused, cold forks read 3,300-5,100 MiB/s \
+            for either (on: 1,160-6,350). So a full pass runs them twice more, in shorter forks, and \
+            `--pause-page-reporting` takes the host's reporting out.""";
 
     private static final String MISSED = "**missed**";
 
@@ -486,6 +515,22 @@ public final class Report {
     }
 
     /** Reads fio's JSON output: the job's read IOPS, and its CPU per read from usr/sys_cpu (% of its runtime). */
+    /** The host ticker beside fio job {@code job} (e.g. {@code direct-128x2}), or null if it did not run. */
+    private static HostTicker hostTicker(Path fioDir, String job) throws IOException {
+        Path file = fioDir.resolve("ticker-" + job + ".txt");
+        if (!Files.exists(file)) return null;
+        Map<String, String> kv = new HashMap<>();
+        for (String field : Files.readString(file).trim().split("\\s+")) {
+            int eq = field.indexOf('=');
+            if (eq > 0) kv.put(field.substring(0, eq), field.substring(eq + 1));
+        }
+        Fio fio = fio(fioDir.resolve(job + ".json"));
+        if (!kv.containsKey("p99_us") || Double.isNaN(fio.iops())) return null;
+        int x = job.lastIndexOf('x');
+        int jobs = x > 0 && job.substring(x + 1).matches("\\d+") ? Integer.parseInt(job.substring(x + 1)) : 1;
+        return new HostTicker(job, jobs, Double.parseDouble(kv.get("p99_us")), fio.iops());
+    }
+
     private static Fio fio(Path file) throws IOException {
         if (!Files.exists(file)) return Fio.NONE;
         try {

@@ -35,6 +35,21 @@ class ReportTest {
         assertContains(targets, "CPU/op 0.50×");
     }
 
+    @Test
+    void theTickerTargetGivesTheHostTickerBesideEachFioJobThatHasOne() throws IOException {
+        Path fio = Files.createDirectories(dir.resolve("fio"));
+        Files.writeString(fio.resolve("direct-128x2.json"), """
+                {"jobs": [{"usr_cpu": 10.0, "sys_cpu": 50.0, "job_runtime": 10000,
+                           "read": {"iops": 148050.5, "total_ios": 1480505}}]}""");
+        Files.writeString(fio.resolve("ticker-direct-128x2.txt"), "ticks=7000 p50_us=120 p99_us=3810 max_us=28260\n");
+        Files.writeString(fio.resolve("ticker-direct-128.txt"), "ticks=7000 p50_us=120 p99_us=2000 max_us=23040\n");
+        Path first = json("jmh.json", run("direct", "uring", 90, 4.0), run("direct", "default", 100, 8.0));
+        String targets = new Report(List.of(first), fio).targets();
+        // direct-128.json is missing: that ticker has no reads/s to stand beside, so it is left out
+        assertContains(targets, "; the same ticker in a JVM of its own: 3.81 ms beside fio at depth 128 (2 jobs, 148,051 reads/s))");
+        assertTrue(!targets.contains("2.00 ms"), targets);
+    }
+
     private Report report(Path... files) throws IOException {
         return new Report(List.of(files), dir.resolve("no-fio"));
     }
