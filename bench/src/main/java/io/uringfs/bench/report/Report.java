@@ -226,9 +226,9 @@ public final class Report {
                   provider's first (the host's speed drifts within minutes, and whichever ran second was often faster):
                   their medians are over the iterations of both runs, their ratio (and the `O_DIRECT` target's CPU
                   ratio) is the geometric mean of the two runs' ratios, each comparing forks run one right after the
-                  other, and the targets table also gives each order's ratio. A full pass runs the sequential cases
-                  twice more (three shorter forks per provider, once in each order): their ratio is the geometric
-                  mean over the four runs.
+                  other, and the targets table also gives each order's ratio. A full pass runs the single-thread cases
+                  (sequential, hot 1 platform thread, hot and `O_DIRECT` 1 virtual thread) twice more, three shorter
+                  forks per provider, once in each order: their ratio is the geometric mean over the four runs.
                 - fio: `ioengine=io_uring`, bs=4k, randread, iodepth = thread count capped at 128 (64 for the
                   AsynchronousFileChannel rows), same file and cache state (hot: cached, `invalidate=0`; cold:
                   `invalidate=1`; O_DIRECT: `direct=1`). uringfs / fio is the share of that ceiling reached.
