@@ -412,8 +412,14 @@ public final class Report {
             1.24×, 1.00× and (with JFR on) 1.38×, at error bars of 25-70% of the scores. Pass CC 0.89× \
             (0.94× / 0.84×); three alternating single-fork rounds after it: 1.00× (1.06 system calls per \
             read for both: `perf stat`), 0.94× and 1.29×, uringfs at 347,000-358,000 reads/s in each and \
-            the default provider at 269,000-379,000. On this host the case does not separate the \
-            providers.""";
+            the default provider at 269,000-379,000. Pass EE (session 20): each provider's JVMs ran \
+            either fast (uringfs 321,000-361,000 reads/s, the default provider 363,000-387,000) or slow \
+            (218,000-232,000 and 242,000-272,000, at 1.3-1.7× the CPU per read), so its 0.85× mixes \
+            states; within the fast ones uringfs reads about 0.93-0.95× as many. `perf` of one hot reader \
+            outside JMH (4 s each): the same kernel path for both (`_copy_to_iter` 22.5% / 22.4%, \
+            `filemap_get_read_batch` 11.0% / 13.2%); uringfs' own extras are the FFM downcall's errno \
+            capture (`__errno_location` and `capture_state`, 1.9% of samples) and the one-in-16 \
+            `preadv2` try (1.2%).""";
     private static final String HOT_VT1024 = """
             until session 9 the reads were `preadv2(RWF_NOWAIT)` calls, whose kernel path costs more than \
             `pread64`'s (probe, 1,024 hot readers, 3 s rounds alternating in one JVM: 0.86-0.92×, 1.20-1.31 \
