@@ -49,7 +49,7 @@ public final class Report {
      * The benchmarks' 1 ms ticker run in a JVM of its own beside a fio job ({@code bench/run}'s
      * {@code fio/ticker-<job>.txt}): how late the host woke it, and the job's reads/s.
      */
-    record HostTicker(String job, int jobs, double p99Micros, double iops) {
+    record HostTicker(int jobs, double p99Micros, double iops) {
         String describe() {
             return String.format(Locale.ROOT, "%.2f ms beside fio at depth 128 (%s, %,.0f reads/s)", p99Micros / 1e3,
                     jobs == 1 ? "1 job" : jobs + " jobs", iops);
@@ -534,7 +534,7 @@ public final class Report {
         if (!kv.containsKey("p99_us") || Double.isNaN(fio.iops())) return null;
         int x = job.lastIndexOf('x');
         int jobs = x > 0 && job.substring(x + 1).matches("\\d+") ? Integer.parseInt(job.substring(x + 1)) : 1;
-        return new HostTicker(job, jobs, Double.parseDouble(kv.get("p99_us")), fio.iops());
+        return new HostTicker(jobs, Double.parseDouble(kv.get("p99_us")), fio.iops());
     }
 
     private static Fio fio(Path file) throws IOException {
