@@ -419,7 +419,8 @@ public final class Report {
             outside JMH (4 s each): the same kernel path for both (`_copy_to_iter` 22.5% / 22.4%, \
             `filemap_get_read_batch` 11.0% / 13.2%); uringfs' own extras are the FFM downcall's errno \
             capture (`__errno_location` and `capture_state`, 1.9% of samples) and the one-in-16 \
-            `preadv2` try (1.2%).""";
+            `preadv2` try (1.2%). Ten alternating pairs of single forks after the pass: 0.75-1.22× per \
+            pair, geometric mean 0.98× (95% interval 0.88-1.10×).""";
     private static final String HOT_VT1024 = """
             until session 9 the reads were `preadv2(RWF_NOWAIT)` calls, whose kernel path costs more than \
             `pread64`'s (probe, 1,024 hot readers, 3 s rounds alternating in one JVM: 0.86-0.92×, 1.20-1.31 \
