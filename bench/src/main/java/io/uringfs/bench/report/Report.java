@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -227,8 +228,9 @@ public final class Report {
                   their medians are over the iterations of both runs, their ratio (and the `O_DIRECT` target's CPU
                   ratio) is the geometric mean of the two runs' ratios, each comparing forks run one right after the
                   other, and the targets table also gives each order's ratio. A full pass runs the single-thread cases
-                  (sequential, hot 1 platform thread, hot and `O_DIRECT` 1 virtual thread) twice more, three shorter
-                  forks per provider, once in each order: their ratio is the geometric mean over the four runs.
+                  (sequential, hot 1 platform thread, hot and `O_DIRECT` 1 virtual thread) ten times more, each
+                  run one shorter fork per provider, in alternating order: their ratio is the geometric mean over
+                  the twelve runs, and the targets table gives the range.
                 - fio: `ioengine=io_uring`, bs=4k, randread, iodepth = thread count capped at 128 (64 for the
                   AsynchronousFileChannel rows), same file and cache state (hot: cached, `invalidate=0`; cold:
                   `invalidate=1`; O_DIRECT: `direct=1`). uringfs / fio is the share of that ceiling reached.
@@ -567,9 +569,16 @@ public final class Report {
                 ? String.format(Locale.ROOT, "%.3f×", v) : ratio(v);
     }
 
-    /** Each order's ratio, " (0.90× uringfs first, 0.98× default first)", for a case run in both provider orders. */
+    /**
+     * Each order's ratio, " (0.90× uringfs first, 0.98× default first)", for a case run in both
+     * provider orders; for one run in many pairs of forks, their count and range.
+     */
     private static String byOrder(Row r) {
         if (r.orders().size() < 2) return "";
+        if (r.orders().size() > 4) {
+            DoubleSummaryStatistics each = r.orders().stream().mapToDouble(Order::ratio).summaryStatistics();
+            return " (" + each.getCount() + " runs: " + ratio(each.getMin()) + "–" + ratio(each.getMax()) + ")";
+        }
         StringJoiner each = new StringJoiner(", ", " (", ")");
         for (Order o : r.orders()) each.add(ratio(o.ratio()) + (o.uringFirst() ? " uringfs first" : " default first"));
         return each.toString();

@@ -28,6 +28,19 @@ class ReportTest {
     }
 
     @Test
+    void aCaseRunManyTimesGivesTheCountAndRangeOfItsRunsRatios() throws IOException {
+        double[] uring = {80, 120, 100, 90, 110, 100};
+        Path[] runs = new Path[uring.length];
+        for (int i = 0; i < runs.length; i++) {
+            runs[i] = i % 2 == 0
+                    ? json("jmh-" + i + ".json", run("direct", "uring", uring[i], 4.0), run("direct", "default", 100, 8.0))
+                    : json("jmh-" + i + ".json", run("direct", "default", 100, 8.0), run("direct", "uring", uring[i], 4.0));
+        }
+        // (0.8 * 1.2 * 1.0 * 0.9 * 1.1 * 1.0)^(1/6) = 0.993
+        assertContains(report(runs).targets(), "ratio 0.99× (6 runs: 0.80×–1.20×)");
+    }
+
+    @Test
     void aCaseRunInOneOrderHasTheRatioOfItsMedians() throws IOException {
         Path first = json("jmh.json", run("direct", "uring", 90, 4.0), run("direct", "default", 100, 8.0));
         String targets = report(first).targets();
