@@ -372,8 +372,9 @@ public final class Report {
             p99 on the idle machine, 2.00 ms beside fio's `O_DIRECT` depth-128 job (1 job, 76,260 \
             reads/s) and 3.81 ms beside 2 jobs (148,050 reads/s); cold buffered 1.34 ms (1 job, 54,973) \
             and 5.01 ms (2 jobs, 114,251); under 1 ms only with fio held to 41,622 cold reads/s \
-            (`--rate_iops`: 0.70 ms), a third of uringfs' rate. The measured column gives this run's own host ticker (a \
-            virtual thread, whose wake-up takes two OS wake-ups: the JDK's timer thread, then a carrier). \
+            (`--rate_iops`: 0.70 ms), a third of uringfs' rate. The measured column gives this run's own \
+            host ticker (a virtual thread, whose wake-up takes two OS wake-ups: the JDK's timer thread, \
+            then a carrier). \
             uringfs' 1,024 readers keep both CPUs busy at 130,000-145,000 reads/s on this host; on the \
             slower disk of sessions 6-15 (75,000-85,000) full passes measured 0.38-1.02 ms. Measured no \
             better (session 17): the completion thread at nice 10, `io_uring_enter` calls of at most 32 \
