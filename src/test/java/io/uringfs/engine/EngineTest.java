@@ -727,11 +727,7 @@ class EngineTest {
             Thread t = Thread.ofVirtual().start(() -> r.set(e.submitAndAwait(e.acquire().prepRead(p.readFd(), buf.address(), 8, -1))));
             awaitParkedOnRead(e, t, 1);
             assertEquals(0, e.stats().briefWaits(), "no brief wait with one carrier: " + e.stats());
-            try (Arena w = Arena.ofConfined()) {
-                MemorySegment b = w.allocate(1);
-                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 5);
-                assertEquals(1, Syscalls.write(p.writeFd(), b, 1));
-            }
+            writeByte(p, 5);
             t.join(10_000);
             assertEquals(1, r.get());
         }
@@ -748,13 +744,8 @@ class EngineTest {
             Thread t2 = startReaderAfterNop(e, second, buf2, r2);
             awaitParkedOnRead(e, t2, 2);
             assertEquals(1, e.stats().briefWaits(), "with another op in flight the submitter parks at once: " + e.stats());
-            try (Arena w = Arena.ofConfined()) {
-                MemorySegment b = w.allocate(1);
-                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 7);
-                assertEquals(1, Syscalls.write(first.writeFd(), b, 1));
-                b.set(ValueLayout.JAVA_BYTE, 0, (byte) 9);
-                assertEquals(1, Syscalls.write(second.writeFd(), b, 1));
-            }
+            writeByte(first, 7);
+            writeByte(second, 9);
             t1.join(10_000);
             t2.join(10_000);
             assertEquals(1, r1.get());
@@ -860,7 +851,6 @@ class EngineTest {
         assertFalse(e.completionThread().isAlive(), "close woke the parked completion thread, which stopped");
     }
 
-    /** Waits until the engine's completion thread is parked (WAITING), not asleep in io_uring_enter (RUNNABLE, in native code). */
     /**
      * A platform thread's async op is put into the kernel by the parked completion thread, which
      * then finishes the kernel's work for it while it waits there: the submitter may go on
@@ -887,6 +877,7 @@ class EngineTest {
         }
     }
 
+    /** Waits until the engine's completion thread is parked (WAITING), not asleep in io_uring_enter (RUNNABLE, in native code). */
     private static void awaitParked(Engine e) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (e.completionThread().getState() != Thread.State.WAITING) {
