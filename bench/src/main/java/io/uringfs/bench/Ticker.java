@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * any thread while its CPUs are busy with the same kind of reads, without a JVM doing them.
  */
 public final class Ticker implements Runnable {
-    static final long TICK_NANOS = 1_000_000L;
+    private static final long TICK_NANOS = 1_000_000L;
 
     private final long[] lateness;
     private volatile int count;

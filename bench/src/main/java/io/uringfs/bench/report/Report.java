@@ -96,7 +96,7 @@ public final class Report {
 
     /** Every JMH file's results together. */
     private final Results results;
-    /** Host tickers by fio job name ({@code cold-128}, {@code direct-128x2}, ...), those that ran. */
+    /** Host tickers by {@link #fioJob} name, those that ran. */
     private final Map<String, HostTicker> hostTickers = new HashMap<>();
     private final Map<String, Row> rows = new LinkedHashMap<>();
 
@@ -129,9 +129,9 @@ public final class Report {
     Report(List<Path> jmh, Path fioDir) throws IOException {
         results = Results.read(jmh);
         for (String cache : new String[] {"cold", "direct"}) {
-            for (String job : new String[] {cache + "-128", cache + "-128x2"}) {
-                HostTicker t = hostTicker(fioDir, job);
-                if (t != null) hostTickers.put(job, t);
+            for (int jobs : HOST_TICKER_JOBS) {
+                HostTicker t = hostTicker(fioDir, cache, jobs);
+                if (t != null) hostTickers.put(fioJob(cache, jobs), t);
             }
         }
         List<Results> runs = new ArrayList<>();
@@ -282,8 +282,8 @@ public final class Report {
         for (Row r : new Row[] {cold, direct}) {
             double p99 = r.metric(true, "ticker.p99") / 1e3;
             StringBuilder host = new StringBuilder();
-            for (String job : new String[] {r.c.fioCache + "-128", r.c.fioCache + "-128x2"}) {
-                HostTicker t = hostTickers.get(job);
+            for (int jobs : HOST_TICKER_JOBS) {
+                HostTicker t = hostTickers.get(fioJob(r.c.fioCache, jobs));
                 if (t != null) host.append(host.isEmpty() ? "; the same ticker in a JVM of its own: " : ", ").append(t.describe());
             }
             target(sb, "ticker p99 during " + r.c.key.replace(" vt1024", "") + " 1,024-VT reads: ≤ 1 ms",
@@ -526,8 +526,17 @@ public final class Report {
     }
 
     /** Reads fio's JSON output: the job's read IOPS, and its CPU per read from usr/sys_cpu (% of its runtime). */
-    /** The host ticker beside fio job {@code job} (e.g. {@code direct-128x2}), or null if it did not run. */
-    private static HostTicker hostTicker(Path fioDir, String job) throws IOException {
+    /** How many fio jobs shared the depth in the runs {@code bench/run} puts a host ticker beside. */
+    private static final int[] HOST_TICKER_JOBS = {1, 2};
+
+    /** {@code bench/run}'s name for a depth-128 fio job: {@code cold-128}, {@code direct-128x2}. */
+    private static String fioJob(String cache, int jobs) {
+        return cache + "-128" + (jobs > 1 ? "x" + jobs : "");
+    }
+
+    /** The host ticker beside the depth-128 fio job of {@code cache} with {@code jobs} jobs, or null if it did not run. */
+    private static HostTicker hostTicker(Path fioDir, String cache, int jobs) throws IOException {
+        String job = fioJob(cache, jobs);
         Path file = fioDir.resolve("ticker-" + job + ".txt");
         if (!Files.exists(file)) return null;
         Map<String, String> kv = new HashMap<>();
@@ -537,8 +546,6 @@ public final class Report {
         }
         Fio fio = fio(fioDir.resolve(job + ".json"));
         if (!kv.containsKey("p99_us") || Double.isNaN(fio.iops())) return null;
-        int x = job.lastIndexOf('x');
-        int jobs = x > 0 && job.substring(x + 1).matches("\\d+") ? Integer.parseInt(job.substring(x + 1)) : 1;
         return new HostTicker(jobs, Double.parseDouble(kv.get("p99_us")), fio.iops());
     }
 
