@@ -375,12 +375,14 @@ public final class Report {
             (`--rate_iops`: 0.70 ms), a third of uringfs' rate. The measured column gives this run's own \
             host ticker (a virtual thread, whose wake-up takes two OS wake-ups: the JDK's timer thread, \
             then a carrier). \
-            uringfs' 1,024 readers keep both CPUs busy at 130,000-145,000 reads/s on this host; on the \
+            uringfs' 1,024 readers keep both CPUs busy at 120,000-145,000 reads/s on this host; on the \
             slower disk of sessions 6-15 (75,000-85,000) full passes measured 0.38-1.02 ms. Measured no \
             better (session 17): the completion thread at nice 10, `io_uring_enter` calls of at most 32 \
             SQEs, a 256-entry CQ; holding reads back with a 128-entry CQ: 105,000-107,000 `O_DIRECT` \
             reads/s with the ticker at 10.3 ms, 92,000-93,000 cold reads/s at 1.5 ms; pausing free page \
-            reporting (session 20): 5.7-6.5 ms against 4.5-11.8 ms.""";
+            reporting (session 20): 5.7-6.5 ms against 4.5-11.8 ms; the completion thread under \
+            `SCHED_IDLE`, which any waking thread preempts at once (session 21, median of 5 iterations): \
+            2.91 ms against 3.96 cold, 5.11 against 5.46 `O_DIRECT`: the readers' carriers keep the CPUs.""";
 
     private static final String SMALL_FILES_COLD = """
             on the host of sessions 16-18 (kernel 6.18.44-fc-v1045, page-table isolation forced on) uringfs \
