@@ -527,7 +527,6 @@ public final class Report {
         return o.has(key) ? o.get(key).getAsString() : "?";
     }
 
-    /** Reads fio's JSON output: the job's read IOPS, and its CPU per read from usr/sys_cpu (% of its runtime). */
     /** How many fio jobs shared the depth in the runs {@code bench/run} puts a host ticker beside. */
     private static final int[] HOST_TICKER_JOBS = {1, 2};
 
@@ -551,6 +550,7 @@ public final class Report {
         return new HostTicker(jobs, Double.parseDouble(kv.get("p99_us")), fio.iops());
     }
 
+    /** Reads fio's JSON output: the job's read IOPS, and its CPU per read from usr/sys_cpu (% of its runtime). */
     private static Fio fio(Path file) throws IOException {
         if (!Files.exists(file)) return Fio.NONE;
         try {
